@@ -1,0 +1,71 @@
+# casereview: `make run` to try it, `make test` to check it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+# PostgreSQL used by `make test` for its second run (pytest-django creates test_casereview).
+TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/casereview
+# Set REQUIRE_POSTGRES=1 (as .ci/run does) to fail instead of skipping the PostgreSQL run.
+REQUIRE_POSTGRES ?= 0
+export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+.PHONY: run test test-sqlite test-postgres lint venv chromium migrate demo screenshots clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Chromium is missing: installing Debian's chromium package for the browser tests."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "Chromium is needed for the browser tests. Install it with:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y chromium"; \
+	  exit 1; \
+	fi
+
+migrate: venv
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=true $(PY) manage.py load_demo
+
+run: demo
+	@echo
+	@echo "casereview is starting: sign in at http://127.0.0.1:8000/accounts/login/"
+	@echo "Demo logins (password for all: demo-password):"
+	@echo "  caseworker  supervisor  provider  chair  inquiry  admin"
+	@echo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv chromium
+	$(PY) manage.py makemigrations --check --dry-run --settings=casereview.test_settings
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.replace('/casereview','/postgres'), connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	elif [ "$(REQUIRE_POSTGRES)" = 1 ]; then \
+	  echo "PostgreSQL is required but not reachable at $(TEST_DATABASE_URL)"; exit 1; \
+	else \
+	  echo "PostgreSQL not reachable at $(TEST_DATABASE_URL): the PostgreSQL run was not done."; \
+	fi
+
+test-sqlite: venv
+	@echo "== test suite on SQLite"
+	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv
+	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL))"
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

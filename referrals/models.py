@@ -1,0 +1,371 @@
+"""Intake: agencies, users, referred people, cases and the records common to every case.
+
+`CaseRecord` is the abstract base of every dated entry in a case's chronology
+(referrals and contacts here; panels, sessions, accounts and exits in
+`reviews`). It keeps when something happened (`occurred_on`, possibly known
+only to the month) apart from when it was written down (`logged_on`, by
+`logged_by`), because the gap between the two is itself evidence.
+"""
+
+import calendar
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def uk_date(value: dt.date | None, precision: str = "day") -> str:
+    """12 March 2015, or March 2015 when only the month is known."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return f"{calendar.month_name[value.month]} {value.year}"
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Exact day"
+    MONTH = "month", "Month only"
+
+
+class RiskLevel(models.TextChoices):
+    VERY_LOW = "very_low", "Very low"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        CHANNEL_PANEL = "channel_panel", "Channel panel"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        INTERVENTION_PROVIDER = "intervention_provider", "Intervention provider"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", "Caseworker"
+        SUPERVISOR = "supervisor", "Supervisor"
+        PROVIDER = "provider", "Intervention provider"
+        PANEL_CHAIR = "panel_chair", "Panel chair"
+        INQUIRY = "inquiry", "Inquiry reviewer"
+        ADMIN = "admin", "Administrator"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
+
+    objects = UserManager()
+    history = HistoricalRecords()
+    REQUIRED_FIELDS = ["email", "agency"]
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class Person(models.Model):
+    """The referred person. Identifiers are kept to the minimum a caseworker needs."""
+
+    display_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    local_identifier = models.CharField(
+        max_length=50, blank=True, help_text="A reference another agency uses, if any."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [
+            # Case search by the person's name (istartswith / icontains on small result sets).
+            models.Index(fields=["display_name"], name="person_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=[Case.Status.CLOSED, Case.Status.NO_FURTHER_ACTION])
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        GATEWAY = "gateway", "Gateway assessment"
+        PANEL = "panel", "Panel"
+        INTERVENTION = "intervention", "Intervention"
+        EXITED = "exited", "Exited"
+        CLOSED = "closed", "Closed"
+        NO_FURTHER_ACTION = "nfa", "No further action"
+
+    class Consent(models.TextChoices):
+        NOT_ASKED = "not_asked", "Not yet asked"
+        GIVEN = "given", "Given"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    reference = models.CharField(max_length=40, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REFERRED)
+    consent = models.CharField(max_length=20, choices=Consent.choices, default=Consent.NOT_ASKED)
+    consent_on = models.DateField(null=True, blank=True)
+    # Exactly one accountable owner at all times; changes are kept in history.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
+    )
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
+    referred_on = models.DateField(help_text="When the first referral was received.")
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referred_on", "reference"]
+        constraints = [
+            # Consent given, refused or withdrawn is only meaningful with the date it was.
+            models.CheckConstraint(
+                condition=Q(consent="not_asked") | Q(consent_on__isnull=False),
+                name="case_consent_has_date",
+                violation_error_message="Enter the date consent was given, refused or withdrawn.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""),
+                name="case_reference_not_blank",
+            ),
+        ]
+        indexes = [
+            # "My cases": cases owned by one user, newest first.
+            models.Index(fields=["owner", "-referred_on"], name="case_owner_idx"),
+            # Case lists filtered by status.
+            models.Index(fields=["status", "-referred_on"], name="case_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self):
+        if self.consent != self.Consent.NOT_ASKED and self.consent_on is None:
+            raise ValidationError(
+                {"consent_on": "Enter the date consent was given, refused or withdrawn."}
+            )
+
+
+class AccessGrant(models.Model):
+    """Time-limited, read-only access to one case for someone outside it (inquiry reviewers)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants"
+    )
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="grant_ends_after_start",
+                violation_error_message="A grant must end on or after the day it starts.",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="grant_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.case} until {self.ends_on}"
+
+
+class CaseRecord(models.Model):
+    """Abstract base for every dated, voidable entry in a case's chronology."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="%(class)s_records")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", help_text="The agency it comes from."
+    )
+    occurred_on = models.DateField(
+        help_text="When it happened. With month precision, the first day of that month."
+    )
+    occurred_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    logged_on = models.DateField(help_text="When it was written into a record.")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField()
+    source = models.CharField(max_length=255, blank=True, help_text="The evidencing document.")
+    recorded_by = models.CharField(max_length=200, blank=True, help_text="Who wrote it.")
+    late_reason = models.TextField(blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    void_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Entry type in ../shared/docs/chronology-format.md; set by each subclass.
+    entry_type = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["occurred_on", "id"]
+        constraints = [
+            # A record cannot be written down before the thing it records happened.
+            models.CheckConstraint(
+                condition=Q(logged_on__gte=F("occurred_on")),
+                name="%(app_label)s_%(class)s_logged_not_before_occurred",
+                violation_error_message="The date logged cannot be before the date it happened.",
+            ),
+            # Voiding keeps the record; it must say why.
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="%(app_label)s_%(class)s_void_has_reason",
+                violation_error_message="Give a reason for voiding this record.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary=""),
+                name="%(app_label)s_%(class)s_summary_not_blank",
+                violation_error_message="Enter a summary.",
+            ),
+        ]
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def effective_date(self) -> dt.date:
+        """The date every ordering and finding rule uses: a month-only date counts as its last day."""
+        return effective_date(self.occurred_on, self.occurred_precision)
+
+    @property
+    def occurred_display(self) -> str:
+        return uk_date(self.occurred_on, self.occurred_precision)
+
+    @property
+    def logged_late_days(self) -> int:
+        return (self.logged_on - self.effective_date).days
+
+    def clean(self):
+        errors = {}
+        if self.occurred_precision == DatePrecision.MONTH and self.occurred_on and (
+            self.occurred_on.day != 1
+        ):
+            errors["occurred_on"] = "A month-only date is stored as the first day of the month."
+        if self.occurred_on and self.logged_on and self.logged_on < self.occurred_on:
+            errors["logged_on"] = (
+                f"The date logged cannot be before the date it happened, "
+                f"{uk_date(self.occurred_on, self.occurred_precision)}."
+            )
+        if self.voided_at and not self.void_reason.strip():
+            errors["void_reason"] = "Give a reason for voiding this record."
+        if errors:
+            raise ValidationError(errors)
+
+
+def effective_date(value: dt.date, precision: str) -> dt.date:
+    if precision == DatePrecision.MONTH:
+        return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+    return value
+
+
+class Referral(CaseRecord):
+    """A referral received; `agency` is the referring agency and `summary` the concerns."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Awaiting gateway assessment"
+        TO_PANEL = "to_panel", "Passed to Channel panel"
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        OTHER_SERVICE = "other_service", "Referred to another service"
+
+    referrer_name = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+
+    entry_type = "referral"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Referral {uk_date(self.occurred_on, self.occurred_precision)} ({self.agency})"
+
+
+class Contact(CaseRecord):
+    """A caseworker's log of a call, visit, email or meeting."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "Phone call"
+        VISIT = "visit", "Visit"
+        EMAIL = "email", "Email"
+        MEETING = "meeting", "Meeting"
+        LETTER = "letter", "Letter"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    with_whom = models.CharField(max_length=200, blank=True)
+
+    entry_type = "contact"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class CaseNote(CaseRecord):
+    """Anything else worth keeping in the chronology."""
+
+    entry_type = "note"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Note {uk_date(self.occurred_on, self.occurred_precision)}"

@@ -1,0 +1,452 @@
+"""Channel panels, intervention-provider work, agency accounts, exits and follow-up reviews.
+
+Agency accounts (what an agency *said or believed*) are kept in their own
+model and never mixed with session records (what was *recorded as done*):
+the timeline's whole point is to put one against the other.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from referrals.models import Agency, Case, CaseRecord, RiskLevel, uk_date
+
+
+class PanelMeeting(CaseRecord):
+    """A Channel panel meeting on the case; `summary` holds what the minutes say."""
+
+    agencies_present = models.ManyToManyField(Agency, related_name="panel_meetings", blank=True)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+
+    entry_type = "panel_meeting"
+    history = HistoricalRecords(m2m_fields=[agencies_present])
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Panel meeting {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class PanelDecision(CaseRecord):
+    """A panel decision with its written rationale (adoption is the `case_adopted` entry)."""
+
+    class Kind(models.TextChoices):
+        ADOPT = "adopt", "Adopt for Channel support"
+        NOT_ADOPT = "not_adopt", "Not adopted"
+        CONTINUE = "continue", "Continue support"
+        REFER_ELSEWHERE = "refer_elsewhere", "Refer to another service"
+        OTHER = "other", "Other"
+
+    meeting = models.ForeignKey(
+        PanelMeeting, on_delete=models.PROTECT, related_name="decisions", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rationale = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    @property
+    def entry_type(self) -> str:  # type: ignore[override]
+        return "case_adopted" if self.kind == self.Kind.ADOPT else "note"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({uk_date(self.occurred_on, self.occurred_precision)})"
+
+
+class PanelAction(models.Model):
+    """An action agreed at a panel: one owner, one due date, done or not."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    meeting = models.ForeignKey(
+        PanelMeeting, on_delete=models.PROTECT, related_name="actions", null=True, blank=True
+    )
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_actions"
+    )
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                name="panelaction_void_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""), name="panelaction_description_not_blank"
+            ),
+        ]
+        indexes = [
+            # Supervisor dashboard: open actions by due date.
+            models.Index(
+                fields=["due_on"],
+                name="panelaction_open_due_idx",
+                condition=Q(completed_on__isnull=True, voided_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_on is not None
+
+
+class ProviderAssignment(CaseRecord):
+    """An intervention provider commissioned on `occurred_on`; `agency` is the provider."""
+
+    sessions_planned = models.IntegerField(default=0)
+    provider_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="provider_assignments",
+        null=True,
+        blank=True,
+        help_text="The named intervention provider, when they have an account.",
+    )
+
+    entry_type = "ip_assigned"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(sessions_planned__gte=0),
+                name="providerassignment_sessions_planned_not_negative",
+                violation_error_message="Sessions planned cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} commissioned {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class Briefing(CaseRecord):
+    """A written briefing issued to the provider on `occurred_on`, and its acknowledgement."""
+
+    assignment = models.ForeignKey(
+        ProviderAssignment,
+        on_delete=models.PROTECT,
+        related_name="briefings",
+        null=True,
+        blank=True,
+    )
+    issued_by = models.CharField(max_length=200, blank=True)
+    document_ref = models.CharField(max_length=200, blank=True)
+    acknowledged_on = models.DateField(null=True, blank=True)
+
+    entry_type = "briefing_issued"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True)
+                | Q(acknowledged_on__gte=F("occurred_on")),
+                name="briefing_acknowledged_not_before_issued",
+                violation_error_message="A briefing cannot be acknowledged before it was issued.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Briefing {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class InterventionSession(CaseRecord):
+    """One mentoring session: arranged in advance (planned), then held, cancelled or not attended.
+
+    The plan and the outcome are two chronology entries with their own logged
+    dates: `plan_*` say when and how it was arranged; the base fields say when
+    the current status was logged. A planned session has `logged_on` equal to
+    `plan_logged_on`, which may be before the session's date.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+        DID_NOT_ATTEND = "dna", "Did not attend"
+
+    assignment = models.ForeignKey(
+        ProviderAssignment,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    attendees = models.CharField(max_length=300, blank=True)
+    provider_report = models.TextField(blank=True)
+    plan_logged_on = models.DateField(null=True, blank=True)
+    plan_logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    plan_summary = models.TextField(blank=True)
+    plan_source = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            # Sessions replace the base rule: a *planned* session is logged before it happens.
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(logged_on__gte=F("occurred_on")),
+                name="reviews_interventionsession_logged_not_before_occurred",
+                violation_error_message=(
+                    "A held, cancelled or missed session cannot be logged before its date."
+                ),
+            ),
+            *[
+                c
+                for c in CaseRecord.Meta.constraints
+                if not c.name.endswith("logged_not_before_occurred")
+            ],
+            # A planned session is, by definition, one whose plan was logged.
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(plan_logged_on__isnull=False),
+                name="interventionsession_planned_has_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_logged_on__isnull=True)
+                | Q(logged_on__gte=F("plan_logged_on")),
+                name="interventionsession_outcome_after_plan",
+                violation_error_message="An outcome cannot be logged before the session was planned.",
+            ),
+        ]
+        indexes = [
+            # Timeline and findings: a case's sessions in date order.
+            models.Index(fields=["case", "occurred_on"], name="session_case_date_idx"),
+        ]
+
+    @property
+    def entry_type(self) -> str:  # type: ignore[override]
+        return {
+            self.Status.PLANNED: "session_planned",
+            self.Status.HELD: "session_held",
+        }.get(self.status, "session_cancelled")
+
+    def __str__(self) -> str:
+        return (
+            f"Session {uk_date(self.occurred_on, self.occurred_precision)} "
+            f"({self.get_status_display().lower()})"
+        )
+
+    def clean(self):
+        if self.status == self.Status.PLANNED:
+            # Only the plan's own date order matters for a planned session.
+            saved, self.logged_on = self.logged_on, self.occurred_on
+            try:
+                super().clean()
+            finally:
+                self.logged_on = saved
+        else:
+            super().clean()
+        check_not_before_referral(self, "session")
+
+
+class AgencyAccount(CaseRecord):
+    """What an agency stated or assumed about the intervention on a date, and where it said so."""
+
+    class BelievedStatus(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+
+    class SourceKind(models.TextChoices):
+        MINUTES = "minutes", "Meeting minutes"
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone call"
+        LETTER = "letter", "Letter or report"
+        OTHER = "other", "Other"
+
+    sessions_believed = models.IntegerField(null=True, blank=True)
+    believed_status = models.CharField(
+        max_length=20, choices=BelievedStatus.choices, blank=True
+    )
+    source_kind = models.CharField(
+        max_length=10, choices=SourceKind.choices, default=SourceKind.OTHER
+    )
+
+    entry_type = "agency_account"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(sessions_believed__isnull=True) | Q(sessions_believed__gte=0),
+                name="agencyaccount_sessions_believed_not_negative",
+                violation_error_message="Sessions believed cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} account {uk_date(self.occurred_on, self.occurred_precision)}"
+
+    def clean(self):
+        super().clean()
+        check_not_before_referral(self, "account")
+
+
+class CaseExit(CaseRecord):
+    """The panel exited the case. Exiting schedules the 6- and 12-month reviews."""
+
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    gate_override_reason = models.TextField(
+        blank=True,
+        help_text="Why the case was exited with sessions still planned or without a provider report.",
+    )
+
+    entry_type = "case_exited"
+    history = HistoricalRecords()
+
+    class Meta(CaseRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Exit {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class FollowUpReview(models.Model):
+    """A review due 6 or 12 calendar months after an exit; held, not possible or cancelled."""
+
+    class Kind(models.TextChoices):
+        SIX_MONTH = "6_month", "6-month review"
+        TWELVE_MONTH = "12_month", "12-month review"
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        NOT_POSSIBLE = "not_possible", "Not possible"
+        CANCELLED = "cancelled", "Cancelled"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    exit = models.ForeignKey(CaseExit, on_delete=models.PROTECT, related_name="reviews")
+    # Copied from the exit so the database itself can refuse a review before it.
+    exited_on = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_owned"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
+    conducted_on = models.DateField(null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The reviewing agency.",
+    )
+    participants = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True, help_text="Outcome of the review.")
+    source = models.CharField(max_length=255, blank=True)
+    recorded_by = models.CharField(max_length=200, blank=True)
+    logged_on = models.DateField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    late_reason = models.TextField(blank=True)
+    closed_reason = models.TextField(
+        blank=True, help_text="Why it was not possible, or why it was cancelled."
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    entry_type = "review_conducted"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(conducted_on__isnull=True) | Q(conducted_on__gte=F("exited_on")),
+                name="followupreview_not_before_exit",
+                violation_error_message="A review cannot be conducted before the exit it follows.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="held")
+                | Q(conducted_on__isnull=False, logged_on__isnull=False, agency__isnull=False),
+                name="followupreview_held_has_date",
+                violation_error_message="A held review needs the date it was held.",
+            ),
+            models.CheckConstraint(
+                condition=Q(logged_on__isnull=True)
+                | Q(conducted_on__isnull=True)
+                | Q(logged_on__gte=F("conducted_on")),
+                name="followupreview_logged_not_before_conducted",
+                violation_error_message="The date logged cannot be before the review was held.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["scheduled", "held"]) | ~Q(closed_reason=""),
+                name="followupreview_closed_has_reason",
+                violation_error_message="Give the reason the review was not possible or cancelled.",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=F("exited_on")), name="followupreview_due_after_exit"
+            ),
+        ]
+        indexes = [
+            # Supervisor dashboard and reminders: open reviews by due date.
+            models.Index(
+                fields=["due_on"],
+                name="review_open_due_idx",
+                condition=Q(state="scheduled"),
+            ),
+            # Per-owner counts on the dashboard.
+            models.Index(fields=["owner", "due_on"], name="review_owner_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {uk_date(self.due_on)}"
+
+    def clean(self):
+        errors = {}
+        if self.conducted_on and self.exited_on and self.conducted_on < self.exited_on:
+            errors["conducted_on"] = (
+                f"A review cannot be held before the exit it follows, {uk_date(self.exited_on)}."
+            )
+        if self.conducted_on and self.logged_on and self.logged_on < self.conducted_on:
+            errors["logged_on"] = "The date logged cannot be before the review was held."
+        if errors:
+            raise ValidationError(errors)
+
+
+def check_not_before_referral(record: CaseRecord, noun: str) -> None:
+    """Mirror of the database triggers `*_not_before_referral` as a sentence for people."""
+    case = record.case
+    if record.occurred_on and case.referred_on and record.occurred_on < case.referred_on:
+        raise ValidationError(
+            {
+                "occurred_on": (
+                    f"Date of {noun} must be on or after the referral date, "
+                    f"{uk_date(case.referred_on)}."
+                )
+            }
+        )
