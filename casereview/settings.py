@@ -117,7 +117,7 @@ DATABASES = {
 
 AUTH_USER_MODEL = "referrals.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "referrals:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,105 @@
+"""The chronology entry: one row of ../shared/docs/chronology-format.md.
+
+Every case record becomes one or more `Entry` values (a session that was
+planned and then held is two entries, each with its own logged date). The
+findings engine, the timeline, the CSV export and the PDF all work from the
+list that `entries_for_case` returns, so they can never disagree.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+ENTRY_TYPES = (
+    "referral",
+    "panel_meeting",
+    "case_adopted",
+    "ip_assigned",
+    "briefing_issued",
+    "session_planned",
+    "session_held",
+    "session_cancelled",
+    "agency_account",
+    "case_exited",
+    "review_conducted",
+    "contact",
+    "note",
+)
+
+ENTRY_TYPE_LABELS = {
+    "referral": "Referral",
+    "panel_meeting": "Panel meeting",
+    "case_adopted": "Case adopted",
+    "ip_assigned": "Provider commissioned",
+    "briefing_issued": "Written briefing",
+    "session_planned": "Session planned",
+    "session_held": "Session held",
+    "session_cancelled": "Session cancelled",
+    "agency_account": "Agency account",
+    "case_exited": "Case exited",
+    "review_conducted": "Review conducted",
+    "contact": "Contact",
+    "note": "Note",
+}
+
+
+def month_end(value: dt.date) -> dt.date:
+    return value.replace(day=calendar.monthrange(value.year, value.month)[1])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One chronology entry, as the interchange format carries it."""
+
+    case_ref: str
+    agency: str
+    entry_type: str
+    # The stored date: for month precision the first day of the month.
+    occurred_on: dt.date
+    logged_on: dt.date
+    summary: str
+    month_only: bool = False
+    source: str = ""
+    recorded_by: str = ""
+    sessions_believed: int | None = None
+    believed_status: str = ""
+    review_kind: str = ""
+    risk_level: str = ""
+    late_reason: str = ""
+    # Which record it comes from ("interventionsession:12"), to link findings to records.
+    record_key: str = ""
+    # Who logged it in casereview (display name), for pages and the PDF.
+    logged_by: str = ""
+    voided: bool = field(default=False, compare=False)
+
+    @property
+    def date(self) -> dt.date:
+        """The date for ordering and every finding rule (a month-only date is its last day)."""
+        return month_end(self.occurred_on) if self.month_only else self.occurred_on
+
+    @property
+    def occurred_iso(self) -> str:
+        """`YYYY-MM-DD`, or `YYYY-MM` when only the month is known (never an invented day)."""
+        return self.occurred_on.strftime("%Y-%m" if self.month_only else "%Y-%m-%d")
+
+    @property
+    def identity(self) -> tuple:
+        """What makes a row the same row on re-import (chronology-format.md, "Import")."""
+        return (
+            self.case_ref,
+            self.agency.casefold(),
+            self.entry_type,
+            self.occurred_iso,
+            self.source,
+            self.summary,
+        )
+
+    @property
+    def label(self) -> str:
+        return ENTRY_TYPE_LABELS[self.entry_type]
+
+
+def sort_key(entry: Entry) -> tuple:
+    return (entry.date, entry.logged_on, ENTRY_TYPES.index(entry.entry_type), entry.record_key)
