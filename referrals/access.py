@@ -1,0 +1,113 @@
+"""Who may see and change a case: the one place every view, download and command asks.
+
+A user sees a case when their agency is part of it — the lead agency, a
+referring agency, an agency present at one of its panels, or a commissioned
+intervention provider — or when they hold a current, unrevoked access grant.
+Intervention providers see only the cases their agency is commissioned on;
+inquiry reviewers see only the cases they are granted. Administrators see all.
+
+A case the user may not see is reported as "not found" (404), never as
+"forbidden", so its existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import AccessGrant, Case, Referral, User
+
+Role = User.Role
+
+# Roles that may add and change records on cases their agency is part of.
+EDITING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
+# Roles that may create a new case (a referral).
+CREATING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
+
+
+def _active_grants(user: User):
+    today = timezone.localdate()
+    return AccessGrant.objects.filter(
+        case=OuterRef("pk"),
+        user=user,
+        revoked_at__isnull=True,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    )
+
+
+def _provider_on_case(agency_id: int):
+    from reviews.models import ProviderAssignment
+
+    return ProviderAssignment.objects.filter(
+        case=OuterRef("pk"), agency_id=agency_id, voided_at__isnull=True
+    )
+
+
+def _agency_on_case(agency_id: int) -> Q:
+    from reviews.models import PanelMeeting
+
+    return (
+        Q(lead_agency_id=agency_id)
+        | Exists(
+            Referral.objects.filter(case=OuterRef("pk"), agency_id=agency_id, voided_at__isnull=True)
+        )
+        | Exists(
+            PanelMeeting.objects.filter(
+                case=OuterRef("pk"), agencies_present=agency_id, voided_at__isnull=True
+            )
+        )
+        | Exists(_provider_on_case(agency_id))
+    )
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Every case `user` may see. The base of every list, search and lookup."""
+    cases = Case.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return cases.none()
+    if user.role == Role.ADMIN:
+        return cases
+    if user.role == Role.INQUIRY:
+        return cases.filter(Exists(_active_grants(user)))
+    if user.role == Role.PROVIDER:
+        return cases.filter(Exists(_provider_on_case(user.agency_id)) | Exists(_active_grants(user)))
+    return cases.filter(_agency_on_case(user.agency_id) | Exists(_active_grants(user)))
+
+
+def get_case_for_user(user: User, reference: str, *, write: bool = False) -> Case:
+    """The case with `reference` if `user` may see it (and change it, with write=True); else 404."""
+    case = visible_cases(user).select_related("person", "owner", "lead_agency").filter(
+        reference=reference
+    ).first()
+    if case is None:
+        raise Http404("No case found")
+    if write and not can_edit_case(user, case):
+        raise Http404("No case found")
+    return case
+
+
+def can_edit_case(user: User, case: Case) -> bool:
+    """Whether `user` may add or change records on a case they can already see.
+
+    Access through a grant is always read-only.
+    """
+    if user.role == Role.ADMIN:
+        return True
+    if user.role not in EDITING_ROLES:
+        return False
+    return Case.objects.filter(_agency_on_case(user.agency_id), pk=case.pk).exists()
+
+
+def can_record_sessions(user: User, case: Case) -> bool:
+    """Providers record sessions and acknowledge briefings on cases they are commissioned on."""
+    if user.role == Role.PROVIDER:
+        return Case.objects.filter(pk=case.pk).filter(
+            Exists(_provider_on_case(user.agency_id))
+        ).exists()
+    return can_edit_case(user, case)
+
+
+def can_create_cases(user: User) -> bool:
+    return user.is_authenticated and user.role in CREATING_ROLES

@@ -1,0 +1,251 @@
+"""Writes for intake records: every change goes through here, in a transaction, with history.
+
+`save_record` is the single path by which a tracked model is saved: it runs
+model validation (field rules and the named database constraints, so people
+get a sentence rather than an IntegrityError), stamps the acting user and a
+reason onto the history row, and bumps the optimistic-concurrency version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import Agency, Case, CaseNote, CaseRecord, Contact, DatePrecision, Person, Referral, User, uk_date
+
+
+class ConflictError(Exception):
+    """The record changed after the user opened it; their save would overwrite someone's work."""
+
+    def __init__(self, instance: models.Model):
+        super().__init__(f"{instance} was changed by someone else")
+        self.instance = instance
+
+
+def save_record(instance: models.Model, *, user: User, reason: str, exclude=None) -> models.Model:
+    instance.full_clean(exclude=exclude)
+    instance._history_user = user  # read by simple-history for the history row
+    instance._change_reason = reason
+    if instance.pk and hasattr(instance, "version"):
+        instance.version += 1
+    instance.save()
+    return instance
+
+
+def check_version(instance: models.Model, expected_version: int | None) -> None:
+    """Refuse a stale edit: the form carried the version the user saw."""
+    if expected_version is None:
+        return
+    current = type(instance).objects.select_for_update().values_list("version", flat=True).get(
+        pk=instance.pk
+    )
+    if current != expected_version:
+        raise ConflictError(instance)
+
+
+def check_late_reason(record: CaseRecord, *, required: bool = True) -> None:
+    """Something logged more than LATE_LOGGING_DAYS after it happened must say why."""
+    if not required or record.late_reason.strip():
+        return
+    days = (record.logged_on - record.effective_date).days
+    if days > settings.LATE_LOGGING_DAYS:
+        raise ValidationError(
+            {
+                "late_reason": (
+                    f"This is being logged {days} days after it happened "
+                    f"({record.occurred_display}): say why it was logged late."
+                )
+            }
+        )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def fill_record(
+    record: CaseRecord,
+    *,
+    case: Case,
+    user: User,
+    agency: Agency,
+    occurred_on: dt.date,
+    summary: str,
+    month_only: bool = False,
+    logged_on: dt.date | None = None,
+    source: str = "",
+    recorded_by: str = "",
+    late_reason: str = "",
+) -> CaseRecord:
+    """Set the fields every chronology record shares."""
+    record.case = case
+    record.agency = agency
+    record.occurred_precision = DatePrecision.MONTH if month_only else DatePrecision.DAY
+    record.occurred_on = occurred_on.replace(day=1) if month_only else occurred_on
+    record.logged_on = logged_on or today()
+    record.logged_by = user
+    record.summary = summary
+    record.source = source
+    record.recorded_by = recorded_by
+    record.late_reason = late_reason
+    return record
+
+
+def next_reference(year: int) -> str:
+    """CR-2026-00042: the next free reference of the year."""
+    prefix = f"CR-{year}-"
+    last = (
+        Case.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def create_referral(
+    *,
+    user: User,
+    person_name: str,
+    referring_agency: Agency,
+    received_on: dt.date,
+    concerns: str,
+    owner: User | None = None,
+    lead_agency: Agency | None = None,
+    date_of_birth: dt.date | None = None,
+    referrer_name: str = "",
+    source: str = "",
+    reference: str = "",
+    month_only: bool = False,
+    logged_on: dt.date | None = None,
+    late_reason: str = "",
+    recorded_by: str = "",
+    require_late_reason: bool = True,
+    reason: str = "New referral",
+) -> Referral:
+    """A new case: the person, the case with its accountable owner, and the referral received."""
+    owner = owner or user
+    person = save_record(
+        Person(display_name=person_name.strip(), date_of_birth=date_of_birth),
+        user=user,
+        reason=reason,
+    )
+    case = save_record(
+        Case(
+            reference=reference or next_reference(received_on.year),
+            person=person,
+            owner=owner,
+            lead_agency=lead_agency or user.agency,
+            referred_on=received_on.replace(day=1) if month_only else received_on,
+        ),
+        user=user,
+        reason=reason,
+    )
+    referral = fill_record(
+        Referral(referrer_name=referrer_name),
+        case=case,
+        user=user,
+        agency=referring_agency,
+        occurred_on=received_on,
+        summary=concerns,
+        month_only=month_only,
+        logged_on=logged_on,
+        source=source,
+        recorded_by=recorded_by,
+        late_reason=late_reason,
+    )
+    check_late_reason(referral, required=require_late_reason)
+    return save_record(referral, user=user, reason=reason)
+
+
+@transaction.atomic
+def log_contact(
+    *, case: Case, user: User, kind: str, with_whom: str = "", reason: str = "Contact logged",
+    require_late_reason: bool = True, **fields
+) -> Contact:
+    contact = fill_record(Contact(kind=kind, with_whom=with_whom), case=case, user=user, **fields)
+    check_late_reason(contact, required=require_late_reason)
+    return save_record(contact, user=user, reason=reason)
+
+
+@transaction.atomic
+def add_note(
+    *, case: Case, user: User, reason: str = "Note added", require_late_reason: bool = True, **fields
+) -> CaseNote:
+    note = fill_record(CaseNote(), case=case, user=user, **fields)
+    check_late_reason(note, required=require_late_reason)
+    return save_record(note, user=user, reason=reason)
+
+
+@transaction.atomic
+def change_owner(
+    *, case: Case, user: User, new_owner: User, reason: str, expected_version: int | None = None
+) -> Case:
+    """Hand the case to another accountable owner. The old owner stays in history."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the owner is changing."})
+    if not new_owner.is_active:
+        raise ValidationError({"new_owner": f"{new_owner} can no longer sign in, so cannot own a case."})
+    check_version(case, expected_version)
+    case.owner = new_owner
+    return save_record(case, user=user, reason=f"Owner changed to {new_owner}: {reason}")
+
+
+@transaction.atomic
+def record_consent(
+    *, case: Case, user: User, consent: str, consent_on: dt.date, reason: str = "Consent recorded"
+) -> Case:
+    if consent_on < case.referred_on:
+        raise ValidationError(
+            {"consent_on": f"Consent date must be on or after the referral date, {uk_date(case.referred_on)}."}
+        )
+    case.consent = consent
+    case.consent_on = consent_on
+    return save_record(case, user=user, reason=reason)
+
+
+@transaction.atomic
+def set_status(*, case: Case, user: User, status: str, reason: str) -> Case:
+    case.status = status
+    return save_record(case, user=user, reason=reason)
+
+
+@transaction.atomic
+def void_record(
+    record: models.Model, *, user: User, reason: str, expected_version: int | None = None
+) -> models.Model:
+    """Void instead of delete: the record stays, marked, with who voided it and why."""
+    if not reason.strip():
+        raise ValidationError({"void_reason": "Give a reason for voiding this record."})
+    if record.voided_at is not None:
+        raise ValidationError({"void_reason": "This record is already void."})
+    check_version(record, expected_version)
+    record.voided_at = timezone.now()
+    if hasattr(record, "voided_by"):
+        record.voided_by = user
+    record.void_reason = reason
+    return save_record(record, user=user, reason=f"Voided: {reason}")
+
+
+@transaction.atomic
+def update_record(
+    record: models.Model,
+    *,
+    user: User,
+    changes: dict,
+    reason: str,
+    expected_version: int | None = None,
+) -> models.Model:
+    """Edit fields of an existing record, refusing stale edits; the reason goes into history."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why you are changing this record."})
+    check_version(record, expected_version)
+    for name, value in changes.items():
+        setattr(record, name, value)
+    return save_record(record, user=user, reason=reason)

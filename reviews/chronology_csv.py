@@ -1,0 +1,477 @@
+"""Chronology CSV import and export (../shared/docs/chronology-format.md, implemented exactly).
+
+Import is all-or-nothing: every row is checked first and every problem is
+reported as `line N, column C: what is wrong`; only a clean file is written,
+in one transaction, through the same services the forms use, with
+"imported from FILE by USER" in history. Rows already present (same
+case_ref + agency + entry_type + occurred_on + source + summary) are skipped,
+so importing a file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from referrals import services as intake
+from referrals.models import Agency, Case, Person, Referral, User
+from referrals.services import fill_record, save_record
+
+from . import services
+from .chronology import entries_for_case
+from .entries import ENTRY_TYPES, Entry, month_end, sort_key
+from .models import AgencyAccount, FollowUpReview, InterventionSession
+
+COLUMNS = (
+    "case_ref",
+    "subject",
+    "agency",
+    "entry_type",
+    "occurred_on",
+    "logged_on",
+    "summary",
+    "source",
+    "recorded_by",
+    "sessions_believed",
+    "believed_status",
+    "review_kind",
+    "risk_level",
+    "late_reason",
+)
+REQUIRED_COLUMNS = ("case_ref", "agency", "entry_type", "occurred_on", "summary")
+BELIEVED_STATUSES = ("not_started", "ongoing", "completed")
+REVIEW_KINDS = ("6_month", "12_month")
+RISK_LEVELS = ("very_low", "low", "medium", "high")
+# Cells that a spreadsheet would run as a formula; exported with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    file: str
+    line: int
+    case_ref: str
+    subject: str
+    agency: str
+    entry_type: str
+    occurred_on: dt.date
+    month_only: bool
+    logged_on: dt.date
+    summary: str
+    source: str = ""
+    recorded_by: str = ""
+    sessions_believed: int | None = None
+    believed_status: str = ""
+    review_kind: str = ""
+    risk_level: str = ""
+    late_reason: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def date(self) -> dt.date:
+        return month_end(self.occurred_on) if self.month_only else self.occurred_on
+
+    def as_entry(self) -> Entry:
+        return Entry(
+            case_ref=self.case_ref, agency=self.agency, entry_type=self.entry_type,
+            occurred_on=self.occurred_on, month_only=self.month_only, logged_on=self.logged_on,
+            summary=self.summary, source=self.source,
+        )
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    skipped: int = 0
+    cases_created: list[str] = field(default_factory=list)
+
+
+def _unformula(value: str) -> str:
+    """Undo the export's spreadsheet guard ('=SUM → =SUM)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def _parse_date(value: str) -> dt.date:
+    value = value.strip()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return dt.datetime.fromisoformat(value).date()
+
+
+def _parse_occurred(value: str) -> tuple[dt.date, bool]:
+    value = value.strip()
+    if len(value) == 7 and value[4] == "-":
+        year, month = value.split("-")
+        return dt.date(int(year), int(month), 1), True
+    return _parse_date(value), False
+
+
+def decode(data: bytes, name: str) -> str:
+    limit = settings.CHRONOLOGY_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise ImportRejected(
+            [f"{name}: the file is {len(data):,} bytes; the largest accepted is {limit:,} bytes."]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [f"{name}: the file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+             "Save it from your spreadsheet as 'CSV UTF-8' and try again."]
+        ) from None
+
+
+def parse(text: str, name: str) -> tuple[list[Row], list[str]]:
+    """Every row of one file, and every problem found, as `line N, column C: ...`."""
+    prefix = f"{name}: " if name else ""
+    errors: list[str] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [column.strip() for column in next(reader)]
+    except StopIteration:
+        return [], [f"{prefix}line 1: the file is empty; it needs a header row."]
+    except csv.Error as error:
+        return [], [f"{prefix}line 1: {error}"]
+    for column in header:
+        if column not in COLUMNS:
+            errors.append(f"{prefix}line 1, column {column or '(blank)'}: unknown column")
+    for column in REQUIRED_COLUMNS:
+        if column not in header:
+            errors.append(f"{prefix}line 1, column {column}: required column is missing")
+    if len(set(header)) != len(header):
+        errors.append(f"{prefix}line 1: a column is named twice")
+    if errors:
+        return [], errors
+
+    rows: list[Row] = []
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                errors.append(
+                    f"{prefix}line {line}: {len(cells)} cells where the header has {len(header)}"
+                )
+                continue
+            row, row_errors = _parse_row(dict(zip(header, cells, strict=True)), name, line)
+            errors.extend(f"{prefix}line {line}, column {col}: {msg}" for col, msg in row_errors)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as error:
+        errors.append(f"{prefix}line {reader.line_num}: {error}")
+    return rows, errors
+
+
+def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[str, str]]]:
+    errors: list[tuple[str, str]] = []
+    cell = {key: _unformula(value) for key, value in raw.items()}
+    text = {key: value.strip() for key, value in cell.items()}
+
+    for column in REQUIRED_COLUMNS:
+        if not text.get(column):
+            errors.append((column, "is required"))
+    entry_type = text.get("entry_type", "")
+    if entry_type and entry_type not in ENTRY_TYPES:
+        errors.append(("entry_type", f"'{entry_type}' is not an entry type ({', '.join(ENTRY_TYPES)})"))
+
+    occurred_on, month_only = None, False
+    if text.get("occurred_on"):
+        try:
+            occurred_on, month_only = _parse_occurred(text["occurred_on"])
+        except ValueError:
+            errors.append(("occurred_on", f"'{text['occurred_on']}' is not a date (YYYY-MM-DD or YYYY-MM)"))
+    logged_on = None
+    if text.get("logged_on"):
+        try:
+            logged_on = _parse_date(text["logged_on"])
+        except ValueError:
+            errors.append(("logged_on", f"'{text['logged_on']}' is not a date (YYYY-MM-DD)"))
+    if occurred_on and logged_on is None and not text.get("logged_on"):
+        logged_on = month_end(occurred_on) if month_only else occurred_on
+    if occurred_on and logged_on and logged_on < occurred_on and entry_type != "session_planned":
+        errors.append(("logged_on", f"{logged_on.isoformat()} is before occurred_on {text['occurred_on']}; "
+                                    "only a session_planned may be logged in advance"))
+
+    sessions_believed = None
+    if text.get("sessions_believed"):
+        if entry_type != "agency_account":
+            errors.append(("sessions_believed", "only an agency_account gives sessions_believed"))
+        elif not text["sessions_believed"].isdigit():
+            errors.append(("sessions_believed", f"'{text['sessions_believed']}' is not a whole number of 0 or more"))
+        else:
+            sessions_believed = int(text["sessions_believed"])
+    believed_status = text.get("believed_status", "")
+    if believed_status:
+        if entry_type != "agency_account":
+            errors.append(("believed_status", "only an agency_account gives believed_status"))
+        elif believed_status not in BELIEVED_STATUSES:
+            errors.append(("believed_status", f"'{believed_status}' is not one of {', '.join(BELIEVED_STATUSES)}"))
+    review_kind = text.get("review_kind", "")
+    if entry_type == "review_conducted" and review_kind not in REVIEW_KINDS:
+        errors.append(("review_kind", f"a review_conducted needs review_kind {' or '.join(REVIEW_KINDS)}"
+                                      + (f", not '{review_kind}'" if review_kind else "")))
+    elif review_kind and entry_type != "review_conducted":
+        errors.append(("review_kind", "only a review_conducted gives review_kind"))
+    risk_level = text.get("risk_level", "")
+    if risk_level:
+        if entry_type not in ("panel_meeting", "case_exited"):
+            errors.append(("risk_level", "only a panel_meeting or case_exited gives risk_level"))
+        elif risk_level not in RISK_LEVELS:
+            errors.append(("risk_level", f"'{risk_level}' is not one of {', '.join(RISK_LEVELS)}"))
+    for column, limit in (("case_ref", 40), ("agency", 200), ("source", 255), ("recorded_by", 200), ("subject", 200)):
+        if len(text.get(column, "")) > limit:
+            errors.append((column, f"is longer than {limit} characters"))
+    for column, value in cell.items():
+        if "\x00" in value:
+            errors.append((column, "contains a NUL character"))
+
+    if errors:
+        return None, errors
+    return Row(
+        file=name, line=line, case_ref=text["case_ref"], subject=text.get("subject", ""),
+        agency=text["agency"], entry_type=entry_type, occurred_on=occurred_on, month_only=month_only,
+        logged_on=logged_on, summary=cell["summary"].strip(), source=text.get("source", ""),
+        recorded_by=text.get("recorded_by", ""), sessions_believed=sessions_believed,
+        believed_status=believed_status, review_kind=review_kind, risk_level=risk_level,
+        late_reason=cell.get("late_reason", "").strip(),
+    ), []
+
+
+def _where(row: Row, column: str = "") -> str:
+    prefix = f"{row.file}: " if row.file else ""
+    return f"{prefix}line {row.line}" + (f", column {column}" if column else "")
+
+
+def _check_cases(rows: list[Row], owner: User | None) -> list[str]:
+    """Rules that need the whole file and the database: new cases, referral dates, reviews."""
+    errors = []
+    by_case: dict[str, list[Row]] = {}
+    for row in rows:
+        by_case.setdefault(row.case_ref, []).append(row)
+    existing = {case.reference: case for case in Case.objects.filter(reference__in=by_case)}
+    for ref, case_rows in by_case.items():
+        case_rows.sort(key=lambda r: (r.date, ENTRY_TYPES.index(r.entry_type), r.line))
+        case = existing.get(ref)
+        if case is None:
+            if owner is None:
+                errors.append(f"{_where(case_rows[0], 'case_ref')}: case {ref} does not exist yet; "
+                              "give its accountable owner (--owner USERNAME)")
+            if not any(r.subject for r in case_rows):
+                first = min(case_rows, key=lambda r: r.line)
+                errors.append(f"{_where(first, 'subject')}: case {ref} is new, so the subject "
+                              "(the referred person's name) is required")
+            referrals = [r.occurred_on for r in case_rows if r.entry_type == "referral"]
+            referred_on = min(referrals) if referrals else min(r.occurred_on for r in case_rows)
+        else:
+            referred_on = case.referred_on
+        for row in case_rows:
+            if row.entry_type in ("session_planned", "session_held", "session_cancelled", "agency_account") \
+                    and row.occurred_on < referred_on:
+                errors.append(f"{_where(row, 'occurred_on')}: {row.occurred_on.isoformat()} is before "
+                              f"the case's referral date {referred_on.isoformat()}")
+        exits = [r.date for r in case_rows if r.entry_type == "case_exited"]
+        if case is not None:
+            exits += [e.date for e in entries_for_case(case) if e.entry_type == "case_exited"]
+        for row in case_rows:
+            if row.entry_type == "review_conducted" and not any(d <= row.date for d in exits):
+                errors.append(f"{_where(row, 'occurred_on')}: a review_conducted needs a case_exited "
+                              "on or before its date")
+    return errors
+
+
+def import_chronology(files: list[tuple[str, bytes]], *, user: User, owner: User | None = None) -> ImportResult:
+    """Check every file, then write all rows or none. Raises ImportRejected with every problem."""
+    rows: list[Row] = []
+    errors: list[str] = []
+    for name, data in files:
+        try:
+            file_rows, file_errors = parse(decode(data, name), name)
+        except ImportRejected as rejected:
+            errors.extend(rejected.errors)
+            continue
+        rows.extend(file_rows)
+        errors.extend(file_errors)
+    if not errors:
+        errors.extend(_check_cases(rows, owner))
+    if errors:
+        raise ImportRejected(errors)
+    result = ImportResult()
+    names = ", ".join(name for name, _ in files)
+    try:
+        with transaction.atomic():
+            _apply(rows, user=user, owner=owner, result=result, reason=f"imported from {names} by {user.username}")
+    except ValidationError as error:
+        raise ImportRejected(error.messages) from None
+    return result
+
+
+def _agency(name: str, cache: dict, user: User, reason: str) -> Agency:
+    key = name.casefold()
+    if key not in cache:
+        agency = Agency.objects.filter(name__iexact=name).first()
+        if agency is None:
+            kind = next((k for k, label in Agency.Kind.choices if label.casefold() in key), Agency.Kind.OTHER)
+            agency = save_record(Agency(name=name, kind=kind), user=user, reason=reason)
+        cache[key] = agency
+    return cache[key]
+
+
+def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportResult, reason: str) -> None:
+    agencies: dict[str, Agency] = {}
+    rows = sorted(rows, key=lambda r: (r.case_ref, r.date, ENTRY_TYPES.index(r.entry_type), r.line))
+    cases: dict[str, Case] = {}
+    seen: dict[str, set] = {}
+    errors: list[str] = []
+    for row in rows:
+        case = cases.get(row.case_ref)
+        if case is None:
+            case = Case.objects.filter(reference=row.case_ref).first()
+            if case is None:
+                case = _new_case(row, rows, owner=owner, agencies=agencies, user=user, reason=reason)
+                result.cases_created.append(case.reference)
+            cases[row.case_ref] = case
+            seen[row.case_ref] = {e.identity for e in entries_for_case(case, include_void=True)}
+        identity = row.as_entry().identity
+        if identity in seen[row.case_ref]:
+            result.skipped += 1
+            continue
+        seen[row.case_ref].add(identity)
+        try:
+            _write(row, case, agency=_agency(row.agency, agencies, user, reason), user=user, reason=reason)
+        except ValidationError as error:
+            for column, messages in getattr(error, "message_dict", {"": error.messages}).items():
+                errors.extend(f"{_where(row, column if column in COLUMNS else '')}: {m}" for m in messages)
+            continue
+        result.created += 1
+    if errors:
+        raise ValidationError(errors)
+
+
+def _new_case(first: Row, rows: list[Row], *, owner, agencies, user, reason) -> Case:
+    case_rows = [r for r in rows if r.case_ref == first.case_ref]
+    referrals = [r for r in case_rows if r.entry_type == "referral"]
+    lead = referrals[0] if referrals else first
+    referred_on = min(r.occurred_on for r in (referrals or case_rows))
+    subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
+    person = save_record(Person(display_name=subject), user=user, reason=reason)
+    return save_record(
+        Case(reference=first.case_ref, person=person, owner=owner, referred_on=referred_on,
+             lead_agency=_agency(lead.agency, agencies, user, reason)),
+        user=user, reason=reason,
+    )
+
+
+def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str) -> None:
+    common = {
+        "case": case, "user": user, "agency": agency, "occurred_on": row.occurred_on,
+        "month_only": row.month_only, "logged_on": row.logged_on, "summary": row.summary,
+        "source": row.source, "recorded_by": row.recorded_by, "reason": reason,
+    }
+    late = {"late_reason": row.late_reason, "require_late_reason": False}
+    match row.entry_type:
+        case "referral":
+            record = fill_record(Referral(), **{k: v for k, v in common.items() if k != "reason"},
+                                 late_reason=row.late_reason)
+            save_record(record, user=user, reason=reason)
+        case "panel_meeting":
+            services.record_panel_meeting(**common, **late, risk_level=row.risk_level)
+        case "case_adopted":
+            services.record_decision(**common, **late, kind="adopt")
+        case "ip_assigned":
+            services.assign_provider(**common, **late)
+        case "briefing_issued":
+            services.issue_briefing(**common, **late)
+        case "session_planned":
+            services.plan_session(**common)
+        case "session_held" | "session_cancelled":
+            status = "held" if row.entry_type == "session_held" else "cancelled"
+            planned = InterventionSession.objects.filter(
+                case=case, agency=agency, occurred_on=row.occurred_on, voided_at__isnull=True,
+                status=InterventionSession.Status.PLANNED,
+            ).order_by("id").first()
+            if planned is not None:
+                services.record_session_outcome(
+                    session=planned, user=user, status=status, summary=row.summary, source=row.source,
+                    logged_on=row.logged_on, late_reason=row.late_reason, recorded_by=row.recorded_by,
+                    require_late_reason=False, reason=reason,
+                )
+            else:
+                services.record_session(**common, **late, status=status)
+        case "agency_account":
+            services.record_agency_account(
+                **common, **late, sessions_believed=row.sessions_believed,
+                believed_status=row.believed_status,
+                source_kind=AgencyAccount.SourceKind.OTHER,
+            )
+        case "case_exited":
+            services.exit_case(**common, **late, risk_level=row.risk_level, enforce_gate=False)
+        case "review_conducted":
+            review = FollowUpReview.objects.filter(
+                case=case, kind=row.review_kind, state=FollowUpReview.State.SCHEDULED,
+                exited_on__lte=row.date,
+            ).order_by("-exited_on").first()
+            if review is None:
+                raise ValidationError({"review_kind": f"no {row.review_kind} review is waiting to be "
+                                                      "held after the latest exit"})
+            services.conduct_review(
+                review=review, user=user, conducted_on=row.date, agency=agency, summary=row.summary,
+                source=row.source, recorded_by=row.recorded_by, late_reason=row.late_reason,
+                logged_on=row.logged_on, require_late_reason=False, reason=reason,
+            )
+        case "contact":
+            intake.log_contact(**common, **late, kind="other")
+        case "note":
+            intake.add_note(**common, **late)
+
+
+def _guard(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def export_rows(case: Case, entries: list[Entry] | None = None) -> list[dict]:
+    entries = entries if entries is not None else entries_for_case(case)
+    rows = []
+    for number, entry in enumerate(sorted(entries, key=sort_key)):
+        rows.append({
+            "case_ref": entry.case_ref,
+            "subject": case.person.display_name if number == 0 else "",
+            "agency": entry.agency,
+            "entry_type": entry.entry_type,
+            "occurred_on": entry.occurred_iso,
+            "logged_on": entry.logged_on.isoformat(),
+            "summary": entry.summary,
+            "source": entry.source,
+            "recorded_by": entry.recorded_by,
+            "sessions_believed": "" if entry.sessions_believed is None else str(entry.sessions_believed),
+            "believed_status": entry.believed_status,
+            "review_kind": entry.review_kind,
+            "risk_level": entry.risk_level,
+            "late_reason": entry.late_reason,
+        })
+    return rows
+
+
+def export_csv(case: Case, entries: list[Entry] | None = None) -> str:
+    """The case's chronology in the interchange format, cells guarded against spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in export_rows(case, entries):
+        writer.writerow({key: _guard(value) for key, value in row.items()})
+    return out.getvalue()

@@ -1,0 +1,382 @@
+"""Writes for panels, interventions, accounts, exits and reviews; each call is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from referrals.models import Agency, Case, User, uk_date
+from referrals.services import check_late_reason, check_version, fill_record, save_record, today
+
+from .dates import REVIEW_MONTHS, review_due_on
+from .models import (
+    AgencyAccount,
+    Briefing,
+    CaseExit,
+    FollowUpReview,
+    InterventionSession,
+    PanelAction,
+    PanelDecision,
+    PanelMeeting,
+    ProviderAssignment,
+)
+
+
+def _record(model_record, *, case, user, reason, require_late_reason, **fields):
+    record = fill_record(model_record, case=case, user=user, **fields)
+    check_late_reason(record, required=require_late_reason)
+    return save_record(record, user=user, reason=reason)
+
+
+@transaction.atomic
+def record_panel_meeting(
+    *,
+    case: Case,
+    user: User,
+    agencies_present: list[Agency] = (),
+    risk_level: str = "",
+    decisions: list[dict] = (),
+    actions: list[dict] = (),
+    reason: str = "Panel meeting recorded",
+    require_late_reason: bool = True,
+    **fields,
+) -> PanelMeeting:
+    """The meeting, its decisions (each with a rationale) and its actions (owner, due date)."""
+    meeting = _record(
+        PanelMeeting(risk_level=risk_level),
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
+    )
+    if agencies_present:
+        meeting.agencies_present.set(agencies_present)
+    for decision in decisions:
+        if not decision.get("rationale", "").strip():
+            raise ValidationError({"rationale": "Give the written rationale for the decision."})
+        _record(
+            PanelDecision(meeting=meeting, kind=decision["kind"], rationale=decision["rationale"]),
+            case=case,
+            user=user,
+            reason=reason,
+            require_late_reason=require_late_reason,
+            agency=meeting.agency,
+            occurred_on=meeting.occurred_on,
+            month_only=meeting.occurred_precision == "month",
+            logged_on=meeting.logged_on,
+            late_reason=meeting.late_reason,
+            source=meeting.source,
+            summary=decision.get("summary") or PanelDecision.Kind(decision["kind"]).label,
+        )
+    for action in actions:
+        add_panel_action(case=case, meeting=meeting, user=user, **action)
+    if risk_level:
+        case.risk_level = risk_level
+    if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY):
+        case.status = Case.Status.PANEL
+    save_record(case, user=user, reason=reason)
+    return meeting
+
+
+@transaction.atomic
+def record_decision(
+    *, case: Case, user: User, kind: str, rationale: str = "", meeting: PanelMeeting | None = None,
+    reason: str = "Panel decision recorded", require_late_reason: bool = True, **fields
+) -> PanelDecision:
+    decision = _record(
+        PanelDecision(meeting=meeting, kind=kind, rationale=rationale),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+    )
+    if kind == PanelDecision.Kind.ADOPT and case.status in (
+        Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL
+    ):
+        case.status = Case.Status.PANEL
+        save_record(case, user=user, reason=reason)
+    return decision
+
+
+@transaction.atomic
+def add_panel_action(
+    *, case: Case, user: User, description: str, owner: User, due_on: dt.date,
+    meeting: PanelMeeting | None = None, reason: str = "Panel action agreed"
+) -> PanelAction:
+    return save_record(
+        PanelAction(case=case, meeting=meeting, description=description, owner=owner, due_on=due_on),
+        user=user,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def complete_action(
+    *, action: PanelAction, user: User, completed_on: dt.date, expected_version: int | None = None
+) -> PanelAction:
+    check_version(action, expected_version)
+    action.completed_on = completed_on
+    return save_record(action, user=user, reason="Action done")
+
+
+@transaction.atomic
+def assign_provider(
+    *, case: Case, user: User, sessions_planned: int = 0, provider_worker: User | None = None,
+    reason: str = "Intervention provider commissioned", require_late_reason: bool = True, **fields
+) -> ProviderAssignment:
+    assignment = _record(
+        ProviderAssignment(sessions_planned=sessions_planned, provider_worker=provider_worker),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+    )
+    if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL):
+        case.status = Case.Status.INTERVENTION
+        save_record(case, user=user, reason=reason)
+    return assignment
+
+
+@transaction.atomic
+def issue_briefing(
+    *, case: Case, user: User, assignment: ProviderAssignment | None = None, issued_by: str = "",
+    document_ref: str = "", reason: str = "Written briefing issued",
+    require_late_reason: bool = True, **fields
+) -> Briefing:
+    if assignment is not None and assignment.case_id != case.pk:
+        raise ValidationError({"assignment": "That provider assignment belongs to another case."})
+    return _record(
+        Briefing(assignment=assignment, issued_by=issued_by, document_ref=document_ref),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+    )
+
+
+@transaction.atomic
+def acknowledge_briefing(
+    *, briefing: Briefing, user: User, acknowledged_on: dt.date, expected_version: int | None = None
+) -> Briefing:
+    check_version(briefing, expected_version)
+    if acknowledged_on < briefing.occurred_on:
+        raise ValidationError(
+            {"acknowledged_on": f"It cannot be acknowledged before it was issued, {briefing.occurred_display}."}
+        )
+    briefing.acknowledged_on = acknowledged_on
+    return save_record(briefing, user=user, reason="Briefing acknowledged by the provider")
+
+
+@transaction.atomic
+def plan_session(
+    *, case: Case, user: User, agency: Agency, occurred_on: dt.date, summary: str,
+    assignment: ProviderAssignment | None = None, source: str = "", logged_on: dt.date | None = None,
+    month_only: bool = False, recorded_by: str = "", reason: str = "Session planned",
+) -> InterventionSession:
+    """Arrange a session in advance: only the plan is logged, so it may be logged before its date."""
+    if assignment is not None and assignment.case_id != case.pk:
+        raise ValidationError({"assignment": "That provider assignment belongs to another case."})
+    session = fill_record(
+        InterventionSession(assignment=assignment, status=InterventionSession.Status.PLANNED),
+        case=case, user=user, agency=agency, occurred_on=occurred_on, summary=summary,
+        source=source, logged_on=logged_on, month_only=month_only, recorded_by=recorded_by,
+    )
+    session.plan_logged_on = session.logged_on
+    session.plan_logged_by = user
+    session.plan_summary = summary
+    session.plan_source = source
+    return save_record(session, user=user, reason=reason)
+
+
+@transaction.atomic
+def record_session_outcome(
+    *, session: InterventionSession, user: User, status: str, summary: str,
+    provider_report: str = "", attendees: str = "", source: str = "",
+    logged_on: dt.date | None = None, late_reason: str = "", recorded_by: str = "",
+    expected_version: int | None = None, require_late_reason: bool = True,
+    reason: str = "Session outcome recorded",
+) -> InterventionSession:
+    """A planned session was held, cancelled or not attended."""
+    if status == InterventionSession.Status.PLANNED:
+        raise ValidationError({"status": "Choose whether the session was held, cancelled or not attended."})
+    check_version(session, expected_version)
+    session.status = status
+    session.summary = summary
+    session.provider_report = provider_report
+    session.attendees = attendees
+    session.source = source
+    session.logged_on = logged_on or today()
+    session.logged_by = user
+    session.late_reason = late_reason
+    session.recorded_by = recorded_by
+    if session.logged_on < session.effective_date and session.occurred_precision == "day":
+        raise ValidationError(
+            {"status": f"The session is on {session.occurred_display}: its outcome can only be recorded from that day."}
+        )
+    check_late_reason(session, required=require_late_reason)
+    return save_record(session, user=user, reason=reason)
+
+
+@transaction.atomic
+def record_session(
+    *, case: Case, user: User, agency: Agency, occurred_on: dt.date, status: str, summary: str,
+    assignment: ProviderAssignment | None = None, provider_report: str = "", attendees: str = "",
+    reason: str = "Session recorded", require_late_reason: bool = True, **fields
+) -> InterventionSession:
+    """A session recorded after the fact, with no plan logged in advance."""
+    if status == InterventionSession.Status.PLANNED:
+        return plan_session(case=case, user=user, agency=agency, occurred_on=occurred_on,
+                            summary=summary, assignment=assignment, reason=reason,
+                            **{k: v for k, v in fields.items() if k != "late_reason"})
+    if assignment is not None and assignment.case_id != case.pk:
+        raise ValidationError({"assignment": "That provider assignment belongs to another case."})
+    return _record(
+        InterventionSession(assignment=assignment, status=status, provider_report=provider_report,
+                            attendees=attendees),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason,
+        agency=agency, occurred_on=occurred_on, summary=summary, **fields,
+    )
+
+
+@transaction.atomic
+def record_agency_account(
+    *, case: Case, user: User, sessions_believed: int | None = None, believed_status: str = "",
+    source_kind: str = AgencyAccount.SourceKind.OTHER, reason: str = "Agency account recorded",
+    require_late_reason: bool = True, **fields
+) -> AgencyAccount:
+    """What an agency said or believed, kept apart from what was recorded as done."""
+    if sessions_believed is None and not believed_status and not fields.get("summary", "").strip():
+        raise ValidationError({"summary": "Say what the agency said or believed."})
+    return _record(
+        AgencyAccount(sessions_believed=sessions_believed, believed_status=believed_status,
+                      source_kind=source_kind),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+    )
+
+
+def exit_gate_problems(case: Case) -> list[str]:
+    """Why exiting now needs an explicit override; empty when the exit can go ahead."""
+    sessions = InterventionSession.objects.filter(case=case, voided_at__isnull=True)
+    problems = []
+    planned = sessions.filter(status=InterventionSession.Status.PLANNED).count()
+    if planned:
+        problems.append(f"{planned} session{'s are' if planned != 1 else ' is'} still planned.")
+    held = sessions.filter(status=InterventionSession.Status.HELD)
+    if held.exists() and not held.exclude(provider_report="").exists():
+        problems.append("No held session has a report from the intervention provider.")
+    return problems
+
+
+@transaction.atomic
+def exit_case(
+    *, case: Case, user: User, risk_level: str = "", rationale: str = "",
+    gate_override_reason: str = "", review_owner: User | None = None,
+    reason: str = "Case exited", require_late_reason: bool = True, enforce_gate: bool = True,
+    **fields,
+) -> CaseExit:
+    """Exit the case from Channel and schedule its 6- and 12-month reviews from this exit.
+
+    A re-exit cancels the reviews still scheduled from an earlier exit.
+    """
+    problems = exit_gate_problems(case) if enforce_gate else []
+    if problems and not gate_override_reason.strip():
+        raise ValidationError(
+            {"gate_override_reason": " ".join(problems)
+             + " To exit anyway, give the reason in writing."}
+        )
+    case_exit = _record(
+        CaseExit(risk_level=risk_level, rationale=rationale,
+                 gate_override_reason=gate_override_reason),
+        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+    )
+    cancel_open_reviews(case=case, user=user, why="Rescheduled from a later exit")
+    for kind in REVIEW_MONTHS:
+        save_record(
+            FollowUpReview(
+                case=case,
+                exit=case_exit,
+                exited_on=case_exit.effective_date,
+                kind=kind,
+                due_on=review_due_on(case_exit.effective_date, kind),
+                owner=review_owner or case.owner,
+            ),
+            user=user,
+            reason=f"Scheduled by the exit on {case_exit.occurred_display}",
+        )
+    case.status = Case.Status.EXITED
+    if risk_level:
+        case.risk_level = risk_level
+    save_record(case, user=user, reason=reason)
+    return case_exit
+
+
+def cancel_open_reviews(*, case: Case, user: User, why: str) -> int:
+    reviews = list(FollowUpReview.objects.filter(case=case, state=FollowUpReview.State.SCHEDULED))
+    for review in reviews:
+        review.state = FollowUpReview.State.CANCELLED
+        review.closed_reason = why
+        save_record(review, user=user, reason=why)
+    return len(reviews)
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, user: User, reason: str) -> Case:
+    """Bring an exited case back into support: reviews not yet held are cancelled."""
+    if case.status != Case.Status.EXITED:
+        raise ValidationError({"reason": "Only an exited case can be reopened."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the case is being reopened."})
+    cancel_open_reviews(case=case, user=user, why=f"Case reopened: {reason}")
+    case.status = Case.Status.INTERVENTION
+    return save_record(case, user=user, reason=f"Reopened: {reason}")
+
+
+@transaction.atomic
+def conduct_review(
+    *, review: FollowUpReview, user: User, conducted_on: dt.date, agency: Agency, summary: str,
+    participants: str = "", source: str = "", recorded_by: str = "", late_reason: str = "",
+    logged_on: dt.date | None = None, expected_version: int | None = None,
+    require_late_reason: bool = True, reason: str = "Review conducted",
+) -> FollowUpReview:
+    from django.conf import settings
+
+    check_version(review, expected_version)
+    if review.state not in (FollowUpReview.State.SCHEDULED,):
+        raise ValidationError({"conducted_on": f"This review is already {review.get_state_display().lower()}."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter the outcome of the review."})
+    review.state = FollowUpReview.State.HELD
+    review.conducted_on = conducted_on
+    review.agency = agency
+    review.summary = summary
+    review.participants = participants
+    review.source = source
+    review.recorded_by = recorded_by
+    review.logged_on = logged_on or today()
+    review.logged_by = user
+    review.late_reason = late_reason
+    days = (review.logged_on - conducted_on).days
+    if require_late_reason and days > settings.LATE_LOGGING_DAYS and not late_reason.strip():
+        raise ValidationError(
+            {"late_reason": f"This review is being logged {days} days after it was held "
+                            f"({uk_date(conducted_on)}): say why it was logged late."}
+        )
+    return save_record(review, user=user, reason=reason)
+
+
+@transaction.atomic
+def review_not_possible(
+    *, review: FollowUpReview, user: User, why: str, expected_version: int | None = None
+) -> FollowUpReview:
+    check_version(review, expected_version)
+    if not why.strip():
+        raise ValidationError({"closed_reason": "Say why the review was not possible."})
+    review.state = FollowUpReview.State.NOT_POSSIBLE
+    review.closed_reason = why
+    return save_record(review, user=user, reason=f"Review not possible: {why}")
+
+
+@transaction.atomic
+def reassign_review(
+    *, review: FollowUpReview, user: User, owner: User, reason: str,
+    expected_version: int | None = None,
+) -> FollowUpReview:
+    check_version(review, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the review is being reassigned."})
+    review.owner = owner
+    return save_record(review, user=user, reason=f"Reassigned to {owner}: {reason}")
