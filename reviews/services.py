@@ -339,6 +339,13 @@ def conduct_review(
         raise ValidationError({"conducted_on": f"This review is already {review.get_state_display().lower()}."})
     if not summary.strip():
         raise ValidationError({"summary": "Enter the outcome of the review."})
+    logged_on = logged_on or today()
+    days = (logged_on - conducted_on).days
+    if require_late_reason and days > settings.LATE_LOGGING_DAYS and not late_reason.strip():
+        raise ValidationError(
+            {"late_reason": f"This review is being logged {days} days after it was held "
+                            f"({uk_date(conducted_on)}): say why it was logged late."}
+        )
     review.state = FollowUpReview.State.HELD
     review.conducted_on = conducted_on
     review.agency = agency
@@ -346,15 +353,9 @@ def conduct_review(
     review.participants = participants
     review.source = source
     review.recorded_by = recorded_by
-    review.logged_on = logged_on or today()
+    review.logged_on = logged_on
     review.logged_by = user
     review.late_reason = late_reason
-    days = (review.logged_on - conducted_on).days
-    if require_late_reason and days > settings.LATE_LOGGING_DAYS and not late_reason.strip():
-        raise ValidationError(
-            {"late_reason": f"This review is being logged {days} days after it was held "
-                            f"({uk_date(conducted_on)}): say why it was logged late."}
-        )
     return save_record(review, user=user, reason=reason)
 
 

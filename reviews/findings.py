@@ -1,0 +1,249 @@
+"""Case findings (../shared/docs/chronology-format.md, "Findings").
+
+A pure function of a case's chronology: `compute_findings(entries, as_of=...)`
+takes the `Entry` list that every other view uses and returns the findings that
+could have been raised on `as_of`. No database access, so the command, the
+timeline page and the PDF all get the same answer from the same entries.
+
+Readings chosen where the contract leaves room (each rule's docstring says more):
+
+* Every rule works on `Entry.date`, so a month-only date is the last day of its month.
+* `as_of` hides entries logged after it (`known_as_of`); voided entries never count.
+* A `session_held` logged after an account's date still counts against the account.
+* A review belongs to the latest exit strictly before it; only the latest exit known
+  on `as_of` can have a missed review (a re-exit restarts the schedule).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from reviews.dates import REVIEW_MONTHS, review_due_on
+from reviews.entries import Entry
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    ongoing_stale_days: int = 28
+    review_grace_days: int = 14
+    late_logging_days: int = 7
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        return cls(
+            ongoing_stale_days=getattr(settings, "ONGOING_STALE_DAYS", cls.ongoing_stale_days),
+            review_grace_days=getattr(settings, "REVIEW_GRACE_DAYS", cls.review_grace_days),
+            late_logging_days=getattr(settings, "LATE_LOGGING_DAYS", cls.late_logging_days),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    date: dt.date
+    agency: str | None
+    message: str
+    # record_key of every entry the finding is about, to link it to the records.
+    entry_keys: tuple[str, ...] = ()
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "date": self.date.isoformat(),
+            "agency": self.agency,
+            "message": self.message,
+        }
+
+
+def uk_date(value: dt.date) -> str:
+    """12 March 2015."""
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+def _when(entry: Entry) -> str:
+    """The entry's date as people wrote it: "April 2015" when only the month is known."""
+    if entry.month_only:
+        return f"{calendar.month_name[entry.date.month]} {entry.date.year}"
+    return uk_date(entry.date)
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _recorded(count: int) -> str:
+    return "none was" if count == 0 else f"{count} {'was' if count == 1 else 'were'}"
+
+
+def known_as_of(entries: Iterable[Entry], as_of: dt.date) -> list[Entry]:
+    """Entries that could be known on as_of: logged_on <= as_of (input order kept)."""
+    return [entry for entry in entries if entry.logged_on <= as_of]
+
+
+def compute_findings(
+    entries: Iterable[Entry], *, as_of: dt.date, thresholds: Thresholds | None = None
+) -> list[Finding]:
+    """Applies known_as_of first, then every rule; sorted by (date, code).
+
+    Voided entries are left out too (they were withdrawn, so they evidence nothing).
+    Ties on (date, code) keep the order of the entries the findings are about.
+    """
+    limits = thresholds or Thresholds.from_settings()
+    known = [entry for entry in known_as_of(entries, as_of) if not entry.voided]
+    rules = (_belief, _briefing, _reviews, _logged_late, _exited_without_session)
+    found = [(i, Finding(*fields)) for rule in rules for i, *fields in rule(known, as_of, limits)]
+    found.sort(key=lambda item: (item[1].date, item[1].code, item[0]))
+    return [finding for _, finding in found]
+
+
+def findings_document(case_ref: str, as_of: dt.date, findings: list[Finding]) -> dict:
+    """The `case_findings --json` object."""
+    return {
+        "case_ref": case_ref,
+        "as_of": as_of.isoformat(),
+        "findings": [finding.as_json() for finding in findings],
+    }
+
+
+# Each rule yields (position of the entry it is about, code, date, agency, message, entry_keys).
+Found = Iterator[tuple]
+
+
+def _of_type(entries: list[Entry], entry_type: str) -> list[tuple[int, Entry]]:
+    return [(i, e) for i, e in enumerate(entries) if e.entry_type == entry_type]
+
+
+def _belief(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+    """BELIEF_EXCEEDS_RECORD, at most one per agency_account.
+
+    Compared with every known session_held dated on or before the account, whenever
+    it was logged. "Ongoing" is stale when no session was held on the account's
+    date or in the `ongoing_stale_days` days before it (a session exactly that many
+    days earlier still counts) and no session_planned is dated after the account.
+    "Completed" needs a session held on or before the account's date.
+    """
+    held = [e for _, e in _of_type(entries, "session_held")]
+    planned = [e for _, e in _of_type(entries, "session_planned")]
+    for i, account in _of_type(entries, "agency_account"):
+        day, who = account.date, account.agency
+        before = [e for e in held if e.date <= day]
+        if account.sessions_believed is not None and account.sessions_believed > len(before):
+            message = (
+                f"{who} believed {_count(account.sessions_believed, 'session')} had been held "
+                f"by {_when(account)}, but {_recorded(len(before))} recorded."
+            )
+        elif account.believed_status == "ongoing" and not (
+            any(day - dt.timedelta(days=limits.ongoing_stale_days) <= e.date for e in before)
+            or any(e.date > day for e in planned)
+        ):
+            message = (
+                f"{who} believed the intervention was ongoing {'in' if account.month_only else 'on'} "
+                f"{_when(account)}, but no session was recorded in the {limits.ongoing_stale_days} "
+                f"days up to {'the end of that month' if account.month_only else 'that day'} "
+                "and none was planned after."
+            )
+        elif account.believed_status == "completed" and not before:
+            message = (
+                f"{who} believed the intervention was completed by {_when(account)}, "
+                "but no session had been recorded as held."
+            )
+        else:
+            continue
+        keys = (account.record_key, *(e.record_key for e in before))
+        yield i, "BELIEF_EXCEEDS_RECORD", day, who, message, keys
+
+
+def _briefing(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+    """NO_WRITTEN_BRIEFING, once: the earliest session_held with no briefing_issued
+    (from any agency) dated on or before it."""
+    briefings = [e.date for _, e in _of_type(entries, "briefing_issued")]
+    unbriefed = [
+        (i, s)
+        for i, s in _of_type(entries, "session_held")
+        if not any(b <= s.date for b in briefings)
+    ]
+    if unbriefed:
+        i, session = min(unbriefed, key=lambda item: item[1].date)
+        message = (
+            f"{session.agency} held a session on {_when(session)} with no written briefing "
+            "issued on or before that day."
+        )
+        keys = (session.record_key,)
+        yield i, "NO_WRITTEN_BRIEFING", session.date, session.agency, message, keys
+
+
+def _reviews(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+    """REVIEW_LATE for every review, REVIEW_MISSED for the latest exit's schedule.
+
+    A review_conducted belongs to the latest case_exited dated strictly before it (a
+    review on the day of a re-exit belongs to the earlier exit) and is late when
+    dated after due + grace. A kind is missed when as_of is after the latest exit's
+    due + grace and no review of that kind dated after that exit is known.
+    """
+    exits = _of_type(entries, "case_exited")
+    grace = dt.timedelta(days=limits.review_grace_days)
+    for i, review in _of_type(entries, "review_conducted"):
+        earlier = [e for _, e in exits if e.date < review.date]
+        if review.review_kind not in REVIEW_MONTHS or not earlier:
+            continue
+        exit_ = max(earlier, key=lambda e: e.date)
+        due = review_due_on(exit_.date, review.review_kind)
+        if review.date > due + grace:
+            message = (
+                f"{review.agency} held the {REVIEW_MONTHS[review.review_kind]}-month review on "
+                f"{_when(review)}, {_count((review.date - due).days, 'day')} after it was due on "
+                f"{uk_date(due)} (the case was exited on {_when(exit_)})."
+            )
+            keys = (review.record_key, exit_.record_key)
+            yield i, "REVIEW_LATE", review.date, review.agency, message, keys
+    if not exits:
+        return
+    i, exit_ = max(exits, key=lambda item: item[1].date)
+    for kind, months in REVIEW_MONTHS.items():
+        due = review_due_on(exit_.date, kind)
+        held = any(
+            e.review_kind == kind and e.date > exit_.date
+            for _, e in _of_type(entries, "review_conducted")
+        )
+        if as_of > due + grace and not held:
+            message = (
+                f"The {months}-month review was due on {uk_date(due)} (the case was exited on "
+                f"{_when(exit_)}), but none had been recorded by {uk_date(as_of)}."
+            )
+            yield i, "REVIEW_MISSED", due, None, message, (exit_.record_key,)
+
+
+def _logged_late(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+    """LOGGED_LATE: logged more than `late_logging_days` after `Entry.date` (for a
+    month-only date, after the month's end). A session planned in advance never is."""
+    for i, entry in enumerate(entries):
+        lag = (entry.logged_on - entry.date).days
+        if lag > limits.late_logging_days:
+            later = "after the end of that month" if entry.month_only else "later"
+            message = (
+                f'{entry.agency} logged the "{entry.label}" entry for {_when(entry)} on '
+                f"{uk_date(entry.logged_on)}, {_count(lag, 'day')} {later}."
+            )
+            if entry.late_reason:
+                message += f" Reason given: {entry.late_reason}."
+            yield i, "LOGGED_LATE", entry.logged_on, entry.agency, message, (entry.record_key,)
+
+
+def _exited_without_session(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+    """EXITED_WITHOUT_SESSION: each case_exited with an ip_assigned on or before it
+    and no session_held on or before it."""
+    assigned = [e.date for _, e in _of_type(entries, "ip_assigned")]
+    held = [e.date for _, e in _of_type(entries, "session_held")]
+    for i, exit_ in _of_type(entries, "case_exited"):
+        if any(d <= exit_.date for d in assigned) and not any(d <= exit_.date for d in held):
+            message = (
+                f"{exit_.agency} exited the case on {_when(exit_)} after an intervention provider "
+                "was commissioned, but no session had been held."
+            )
+            keys = (exit_.record_key,)
+            yield i, "EXITED_WITHOUT_SESSION", exit_.date, exit_.agency, message, keys

@@ -1,0 +1,194 @@
+"""Chronology import and export through the contract (chronology-format.md)."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from referrals.models import Agency, Case
+from reviews.chronology import entries_for_case
+from reviews.chronology_csv import ImportRejected, export_csv, import_chronology
+from reviews.findings import compute_findings
+from reviews.models import AgencyAccount, FollowUpReview, InterventionSession
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ("case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source,"
+          "sessions_believed,believed_status,review_kind,risk_level,late_reason\n")
+FAILURE = HEADER + '''\
+CR-T-1,Ellis Norbury,Police,referral,2015-01-12,,Referred by police,form PR/1,,,,,
+CR-T-1,,Channel panel,panel_meeting,2015-02-10,2015-02-11,Panel met,minutes 10/02,,,,medium,
+CR-T-1,,Channel panel,case_adopted,2015-02-10,2015-02-11,Adopted,minutes 10/02,,,,,
+CR-T-1,,Intervention provider,ip_assigned,2015-02-20,,Provider commissioned,email,,,,,
+CR-T-1,,Intervention provider,session_planned,2015-03-05,2015-02-25,First session arranged,diary,,,,,
+CR-T-1,,Intervention provider,session_held,2015-03-05,2015-03-06,First session held,invoice,,,,,
+CR-T-1,,Channel panel,agency_account,2015-05,,"Minutes: ""still ongoing with his IP""",minutes May,,ongoing,,,
+CR-T-1,,Police,agency_account,2015-05-20,,How many sessions remain?,email from DS Fictional,4,,,,
+CR-T-1,,Channel panel,case_exited,2015-07-14,,Exited very low risk,minutes 14/07,,,,very_low,
+CR-T-1,,Local authority,review_conducted,2017-01-10,2017-03-20,12-month review held,review form,,,12_month,,IT issue
+'''
+
+
+@pytest.fixture
+def importer():
+    return factories.user("importer", role="admin")
+
+
+def _import(text, user, name="failure.csv", owner=None):
+    return import_chronology([(name, text.encode())], user=user, owner=owner or user)
+
+
+def _codes(case, as_of):
+    return [(f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=as_of)]
+
+
+def test_import_creates_the_same_records_the_forms_create(importer):
+    result = _import(FAILURE, importer)
+    assert result.created == 10 and result.cases_created == ["CR-T-1"]
+    case = Case.objects.get(reference="CR-T-1")
+    assert case.person.display_name == "Ellis Norbury" and case.owner == importer
+    session = InterventionSession.objects.get(case=case)
+    assert session.status == "held" and session.plan_logged_on == dt.date(2015, 2, 25)
+    account = AgencyAccount.objects.get(case=case, agency__name="Channel panel")
+    assert account.occurred_precision == "month" and account.occurred_display == "May 2015"
+    review = FollowUpReview.objects.get(case=case, kind="12_month")
+    assert review.state == "held" and review.late_reason == "IT issue"
+    assert account.history.get().history_change_reason == "imported from failure.csv by importer"
+    assert account.history.get().history_user == importer
+    assert _codes(case, dt.date(2026, 1, 1)) == [
+        ("NO_WRITTEN_BRIEFING", "2015-03-05"),
+        ("BELIEF_EXCEEDS_RECORD", "2015-05-20"),
+        ("BELIEF_EXCEEDS_RECORD", "2015-05-31"),
+        ("REVIEW_MISSED", "2016-01-14"),
+        ("REVIEW_LATE", "2017-01-10"),
+        ("LOGGED_LATE", "2017-03-20"),
+    ]
+
+
+def test_reimport_is_idempotent(importer):
+    _import(FAILURE, importer)
+    counts = (InterventionSession.objects.count(), AgencyAccount.objects.count(), Case.objects.count())
+    again = _import(FAILURE, importer)
+    assert again.created == 0 and again.skipped == 10
+    assert (InterventionSession.objects.count(), AgencyAccount.objects.count(), Case.objects.count()) == counts
+
+
+def test_every_bad_row_is_reported_and_nothing_is_saved(importer):
+    bad = FAILURE + (
+        "CR-T-1,,Police,agency_account,2015-13-01,,x,,,,,,\n"
+        "CR-T-1,,Police,session_held,2015-06-01,2015-05-01,x,,,,,,\n"
+        "CR-T-1,,Police,agency_account,2015-06-01,,x,,-2,maybe,,,\n"
+        "CR-T-1,,Police,wizardry,2015-06-01,,x,,,,,,\n"
+        "CR-T-1,,Police,review_conducted,2015-08-01,,x,,,,yearly,,\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(bad, importer)
+    assert rejected.value.errors == [
+        "failure.csv: line 12, column occurred_on: '2015-13-01' is not a date (YYYY-MM-DD or YYYY-MM)",
+        "failure.csv: line 13, column logged_on: 2015-05-01 is before occurred_on 2015-06-01; "
+        "only a session_planned may be logged in advance",
+        "failure.csv: line 14, column sessions_believed: '-2' is not a whole number of 0 or more",
+        "failure.csv: line 14, column believed_status: 'maybe' is not one of not_started, ongoing, completed",
+        "failure.csv: line 15, column entry_type: 'wizardry' is not an entry type (referral, panel_meeting, "
+        "case_adopted, ip_assigned, briefing_issued, session_planned, session_held, session_cancelled, "
+        "agency_account, case_exited, review_conducted, contact, note)",
+        "failure.csv: line 16, column review_kind: a review_conducted needs review_kind 6_month or 12_month, "
+        "not 'yearly'",
+    ]
+    assert not Case.objects.exists() and not Agency.objects.exclude(pk=importer.agency_id).exists()
+
+
+def test_header_problems_and_new_case_without_subject(importer):
+    with pytest.raises(ImportRejected) as rejected:
+        _import("case_ref,agency,entry_type,summary,colour\n", importer)
+    assert rejected.value.errors == [
+        "failure.csv: line 1, column colour: unknown column",
+        "failure.csv: line 1, column occurred_on: required column is missing",
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        _import(HEADER + "CR-N,,Police,contact,2015-01-01,,Call,,,,,,\n", importer)
+    assert rejected.value.errors == [
+        "failure.csv: line 2, column subject: case CR-N is new, so the subject "
+        "(the referred person's name) is required"
+    ]
+
+
+def test_session_before_referral_is_reported_by_line(importer):
+    text = HEADER + (
+        "CR-R,Quinn Oakes,Police,referral,2015-03-01,,Referred,,,,,,\n"
+        "CR-R,,Provider,session_held,2015-02-01,,Held,,,,,,\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(text, importer)
+    assert rejected.value.errors == [
+        "failure.csv: line 3, column occurred_on: 2015-02-01 is before the case's referral date 2015-03-01"
+    ]
+
+
+def test_non_utf8_and_oversized_files_are_refused(importer, settings):
+    with pytest.raises(ImportRejected, match="not UTF-8 text"):
+        import_chronology([("latin.csv", HEADER.encode() + "CR-1,Zoë\n".encode("latin-1"))],
+                          user=importer, owner=importer)
+    settings.CHRONOLOGY_MAX_UPLOAD_BYTES = 100
+    with pytest.raises(ImportRejected, match="the largest accepted is 100 bytes"):
+        _import(FAILURE, importer)
+
+
+def test_bom_is_accepted(importer):
+    result = import_chronology([("bom.csv", b"\xef\xbb\xbf" + FAILURE.encode())], user=importer, owner=importer)
+    assert result.created == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_round_trip_export_import_gives_identical_findings(importer, tmp_path):
+    _import(FAILURE, importer)
+    case = Case.objects.get(reference="CR-T-1")
+    before = _codes(case, dt.date(2026, 1, 1))
+    entries_before = [e.identity for e in entries_for_case(case)]
+    exported = export_csv(case)
+    path = tmp_path / "export.csv"
+    path.write_text(exported, encoding="utf-8", newline="")
+    call_command("flush", "--noinput")  # an empty database
+    assert not Case.objects.exists()
+    owner = factories.user("owner2", role="admin")
+    call_command("import_chronology", str(path), "--owner", owner.username)
+    case = Case.objects.get(reference="CR-T-1")
+    assert _codes(case, dt.date(2026, 1, 1)) == before
+    assert [e.identity for e in entries_for_case(case)] == entries_before
+    assert export_csv(case) == exported
+
+
+def test_export_guards_spreadsheet_formulas_and_round_trips_them(importer):
+    text = HEADER + '"CR-F",Alexis Pendle,Police,referral,2015-01-01,,"=HYPERLINK(""http://x"")",,,,,,\n'
+    _import(text, importer)
+    case = Case.objects.get(reference="CR-F")
+    exported = export_csv(case)
+    assert "'=HYPERLINK" in exported
+    assert entries_for_case(case)[0].summary == '=HYPERLINK("http://x")'
+    assert _import(exported, importer, name="again.csv").skipped == 1
+
+
+def test_case_findings_command_prints_the_contract_json(importer, capsys):
+    _import(FAILURE, importer)
+    call_command("case_findings", "CR-T-1", "--as-of", "2015-06-01", "--json")
+    document = json.loads(capsys.readouterr().out)
+    assert document["case_ref"] == "CR-T-1" and document["as_of"] == "2015-06-01"
+    assert [(f["code"], f["date"], f["agency"]) for f in document["findings"]] == [
+        ("NO_WRITTEN_BRIEFING", "2015-03-05", "Intervention provider"),
+        ("BELIEF_EXCEEDS_RECORD", "2015-05-20", "Police"),
+        ("BELIEF_EXCEEDS_RECORD", "2015-05-31", "Channel panel"),
+    ]
+    with pytest.raises(CommandError, match="No case with reference 'NOPE'"):
+        call_command("case_findings", "NOPE", "--json")
+
+
+def test_import_command_needs_an_owner_for_new_cases(importer, tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(FAILURE, encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_chronology", str(path), "--user", importer.username)
+    with pytest.raises(CommandError, match="--owner ghost: no active user"):
+        call_command("import_chronology", str(path), "--owner", "ghost")
+    assert not Case.objects.exists()
