@@ -76,14 +76,23 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return cases.filter(_agency_on_case(user.agency_id) | Exists(_active_grants(user)))
 
 
-def get_case_for_user(user: User, reference: str, *, write: bool = False) -> Case:
-    """The case with `reference` if `user` may see it (and change it, with write=True); else 404."""
+def get_case_for_user(request, reference: str, *, write: bool = False) -> Case:
+    """The case with `reference` if the signed-in user may see it (and change it, with write=True).
+
+    Otherwise 404 — the same answer as for a case that does not exist — and the
+    refusal goes into the access log.
+    """
+    user = request.user
     case = visible_cases(user).select_related("person", "owner", "lead_agency").filter(
         reference=reference
     ).first()
-    if case is None:
-        raise Http404("No case found")
-    if write and not can_edit_case(user, case):
+    if case is None or (write and not can_edit_case(user, case)):
+        from .audit import log_access
+        from .models import AccessLog
+
+        log_access(user=user, action="write" if write else "read", case=case,
+                   case_reference=reference[:40], detail=request.path[:300], request=request,
+                   outcome=AccessLog.Outcome.REFUSED)
         raise Http404("No case found")
     return case
 

@@ -369,3 +369,42 @@ class CaseNote(CaseRecord):
 
     def __str__(self) -> str:
         return f"Note {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class AccessLog(models.Model):
+    """Who looked at or exported what, when, from where, and whether they were let in.
+
+    Rows are only ever added (`log_access`); nothing updates or deletes them.
+    """
+
+    class Outcome(models.TextChoices):
+        ALLOWED = "allowed", "Allowed"
+        REFUSED = "refused", "Refused"
+        BREAK_GLASS = "break_glass", "Emergency access"
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    username = models.CharField(max_length=150, blank=True)
+    agency = models.CharField(max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="access_log", null=True, blank=True
+    )
+    case_reference = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.ALLOWED)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # Access log per case, newest first (supervisors, inquiries).
+            models.Index(fields=["case", "-at"], name="accesslog_case_idx"),
+            # Access log per user, newest first.
+            models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_reference}"

@@ -26,8 +26,19 @@ class ConflictError(Exception):
         self.instance = instance
 
 
-def save_record(instance: models.Model, *, user: User, reason: str, exclude=None) -> models.Model:
-    instance.full_clean(exclude=exclude)
+def save_record(
+    instance: models.Model, *, user: User, reason: str, late_reason_required: bool = False
+) -> models.Model:
+    """Validate (every problem at once), stamp user and reason for history, save."""
+    errors: dict = {}
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if late_reason_required and (problem := late_reason_problem(instance)):
+        errors.setdefault("late_reason", []).append(problem)
+    if errors:
+        raise ValidationError(errors)
     instance._history_user = user  # read by simple-history for the history row
     instance._change_reason = reason
     if instance.pk and hasattr(instance, "version"):
@@ -47,20 +58,17 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
         raise ConflictError(instance)
 
 
-def check_late_reason(record: CaseRecord, *, required: bool = True) -> None:
+def late_reason_problem(record: CaseRecord) -> str:
     """Something logged more than LATE_LOGGING_DAYS after it happened must say why."""
-    if not required or record.late_reason.strip():
-        return
+    if record.late_reason.strip() or not record.occurred_on or not record.logged_on:
+        return ""
     days = (record.logged_on - record.effective_date).days
     if days > settings.LATE_LOGGING_DAYS:
-        raise ValidationError(
-            {
-                "late_reason": (
-                    f"This is being logged {days} days after it happened "
-                    f"({record.occurred_display}): say why it was logged late."
-                )
-            }
+        return (
+            f"This is being logged {days} days after it happened "
+            f"({record.occurred_display}): say why it was logged late."
         )
+    return ""
 
 
 def today() -> dt.date:
@@ -160,8 +168,7 @@ def create_referral(
         recorded_by=recorded_by,
         late_reason=late_reason,
     )
-    check_late_reason(referral, required=require_late_reason)
-    return save_record(referral, user=user, reason=reason)
+    return save_record(referral, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
@@ -170,8 +177,7 @@ def log_contact(
     require_late_reason: bool = True, **fields
 ) -> Contact:
     contact = fill_record(Contact(kind=kind, with_whom=with_whom), case=case, user=user, **fields)
-    check_late_reason(contact, required=require_late_reason)
-    return save_record(contact, user=user, reason=reason)
+    return save_record(contact, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
@@ -179,8 +185,7 @@ def add_note(
     *, case: Case, user: User, reason: str = "Note added", require_late_reason: bool = True, **fields
 ) -> CaseNote:
     note = fill_record(CaseNote(), case=case, user=user, **fields)
-    check_late_reason(note, required=require_late_reason)
-    return save_record(note, user=user, reason=reason)
+    return save_record(note, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic

@@ -6,4 +6,15 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_new, name="case-new"),
+    path("cases/<str:reference>/", views.case_detail, name="case"),
+    path("cases/<str:reference>/contacts/new/", views.add_contact, name="contact-new"),
+    path("cases/<str:reference>/notes/new/", views.add_note, name="note-new"),
+    path("cases/<str:reference>/owner/", views.change_owner, name="owner"),
+    path("cases/<str:reference>/consent/", views.record_consent, name="consent"),
+    path("cases/<str:reference>/records/<slug:kind>/<int:pk>/edit/", views.record_edit, name="record-edit"),
+    path("cases/<str:reference>/records/<slug:kind>/<int:pk>/void/", views.record_void, name="record-void"),
+    path("cases/<str:reference>/records/<slug:kind>/<int:pk>/history/", views.record_history,
+         name="record-history"),
 ]

@@ -1,7 +1,245 @@
+"""Case lists, the case page, and intake forms. Every case is fetched through referrals.access."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from casereview.web import run_form
+from reviews.chronology import EDITABLE_FIELDS, RECORD_TYPES
+from reviews.forms import edit_form_class
+from reviews.summary import case_summary
+
+from . import access, services
+from .audit import log_access
+from .forms import CaseSearchForm, ConsentForm, ContactForm, NoteForm, OwnerForm, ReferralForm, VoidForm
+from .models import Case, User
+
+PAGE_SIZE = 25
+
+
+def case_url(case: Case) -> str:
+    return reverse("referrals:case", args=[case.reference])
+
+
+def _case_page(request, cases, *, title: str, template: str = "referrals/case_list.html"):
+    form = CaseSearchForm(request.GET or None)
+    cases = cases.select_related("person", "owner", "lead_agency")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            cases = cases.filter(Q(reference__iexact=q) | Q(reference__istartswith=q)
+                                 | Q(person__display_name__icontains=q))
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["agency"]:
+            cases = cases.filter(lead_agency=data["agency"])
+        if data["owner"]:
+            cases = cases.filter(owner=data["owner"])
+        if data["risk"]:
+            cases = cases.filter(risk_level=data["risk"])
+        sort = CaseSearchForm.SORTS.get(data["sort"] or "newest")[0]
+    else:
+        sort = "-referred_on"
+    cases = cases.order_by(sort, "reference")
+    paginator = Paginator(cases, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {
+        "title": title,
+        "form": form,
+        "page_obj": page_obj,
+        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
+        "count": paginator.count,
+        "query": query.urlencode(),
+        "can_create": access.can_create_cases(request.user),
+    })
 
 
 @login_required
+@require_GET
 def home(request):
-    return render(request, "referrals/home.html", {})
+    if request.user.role == User.Role.PROVIDER:
+        return redirect("reviews:provider-cases")
+    mine = access.visible_cases(request.user).filter(owner=request.user)
+    return _case_page(request, mine, title="My cases")
+
+
+@login_required
+@require_GET
+def case_list(request):
+    return _case_page(request, access.visible_cases(request.user), title="All cases I can see")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    if not access.can_create_cases(request.user):
+        raise PermissionDenied
+    form = ReferralForm(request.POST or None, initial={"referring_agency": request.user.agency})
+    created = {}
+
+    def save(data):
+        created["referral"] = services.create_referral(
+            user=request.user, person_name=data["person_name"], date_of_birth=data["date_of_birth"],
+            referring_agency=data["referring_agency"], referrer_name=data["referrer_name"],
+            received_on=data["received"].value, month_only=data["received"].month_only,
+            concerns=data["concerns"], source=data["source"], late_reason=data["late_reason"],
+        )
+
+    if request.method == "POST" and form.is_valid():
+        response = run_form(request, form, save, success_url="/", success_message="Referral saved")
+        if response is not None:
+            case = created["referral"].case
+            return redirect(case_url(case))
+    return render(request, "referrals/record_form.html", {
+        "form": form, "title": "New referral", "button": "Save referral",
+        "back_url": reverse("referrals:home"),
+    })
+
+
+@login_required
+@require_GET
+def case_detail(request, reference):
+    case = access.get_case_for_user(request, reference)
+    log_access(user=request.user, action="view-case", case=case, request=request)
+    summary = case_summary(case, user=request.user)
+    return render(request, "referrals/case_detail.html", {"case": case, **summary})
+
+
+def record_form_page(
+    request, case, form, save, *, title, button, success_message, template=None, extra=None
+):
+    """Render-or-save for any form about one case (the shape every record form shares)."""
+    response = run_form(request, form, save, success_url=case_url(case), success_message=success_message)
+    if response is not None:
+        return response
+    return render(request, template or "referrals/record_form.html", {
+        "case": case, "form": form, "title": title, "button": button, "back_url": case_url(case),
+        **(extra or {}),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_contact(request, reference):
+    case = access.get_case_for_user(request, reference, write=True)
+    form = ContactForm(request.POST or None, initial={"agency": request.user.agency})
+    return record_form_page(
+        request, case, form,
+        lambda d: services.log_contact(case=case, user=request.user, kind=d["kind"],
+                                       with_whom=d["with_whom"], **form.record_fields()),
+        title="Log a contact", button="Save contact", success_message="Contact saved",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_note(request, reference):
+    case = access.get_case_for_user(request, reference, write=True)
+    form = NoteForm(request.POST or None, initial={"agency": request.user.agency})
+    return record_form_page(
+        request, case, form,
+        lambda d: services.add_note(case=case, user=request.user, **form.record_fields()),
+        title="Add a note", button="Save note", success_message="Note saved",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_owner(request, reference):
+    case = access.get_case_for_user(request, reference, write=True)
+    form = OwnerForm(request.POST or None, initial={"new_owner": case.owner, "version": case.version})
+    return record_form_page(
+        request, case, form,
+        lambda d: services.change_owner(case=case, user=request.user, new_owner=d["new_owner"],
+                                        reason=d["reason"], expected_version=d["version"]),
+        title="Change the accountable owner", button="Change owner",
+        success_message="Owner changed",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_consent(request, reference):
+    case = access.get_case_for_user(request, reference, write=True)
+    form = ConsentForm(request.POST or None)
+    return record_form_page(
+        request, case, form,
+        lambda d: services.record_consent(case=case, user=request.user, consent=d["consent"],
+                                          consent_on=d["consent_on"]),
+        title="Record consent to Channel support", button="Save consent",
+        success_message="Consent recorded",
+    )
+
+
+def _record_for(case: Case, kind: str, pk: int):
+    """A record of `case` by type and id; an id from another case is not found (no ID swapping)."""
+    model = RECORD_TYPES.get(kind)
+    if model is None:
+        raise Http404("No such record type")
+    return get_object_or_404(model, pk=pk, case=case)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request, reference, kind, pk):
+    case = access.get_case_for_user(request, reference, write=True)
+    record = _record_for(case, kind, pk)
+    if kind not in EDITABLE_FIELDS or getattr(record, "voided_at", None):
+        raise Http404("This record cannot be edited")
+    form_class = edit_form_class(type(record))
+    form = form_class(request.POST or None, instance=record)
+    return record_form_page(
+        request, case, form,
+        lambda d: services.update_record(
+            record, user=request.user, reason=d["reason"], expected_version=d["version"],
+            changes={name: d[name] for name in EDITABLE_FIELDS[kind]},
+        ),
+        title=f"Change: {record}", button="Save changes", success_message="Changes saved",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_void(request, reference, kind, pk):
+    case = access.get_case_for_user(request, reference, write=True)
+    record = _record_for(case, kind, pk)
+    if not hasattr(record, "void_reason") or record.voided_at:
+        raise Http404("This record cannot be voided")
+    form = VoidForm(request.POST or None, initial={"version": record.version})
+    return record_form_page(
+        request, case, form,
+        lambda d: services.void_record(record, user=request.user, reason=d["reason"],
+                                       expected_version=d["version"]),
+        title=f"Void: {record}", button="Void record", success_message="Record voided",
+    )
+
+
+@login_required
+@require_GET
+def record_history(request, reference, kind, pk):
+    case = access.get_case_for_user(request, reference)
+    record = _record_for(case, kind, pk)
+    log_access(user=request.user, action="view-history", case=case, detail=str(record), request=request)
+    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    rows = []
+    for previous, version in zip([None, *versions], versions, strict=False):
+        changes = []
+        if previous is not None:
+            for change in version.diff_against(previous).changes:
+                if change.field != "version":
+                    label = type(record)._meta.get_field(change.field).verbose_name
+                    changes.append((label, change.old, change.new))
+        rows.append({"version": version, "changes": changes})
+    return render(request, "referrals/record_history.html", {
+        "case": case, "record": record, "rows": list(reversed(rows)),
+    })

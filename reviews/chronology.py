@@ -11,6 +11,7 @@ from .models import (
     CaseExit,
     FollowUpReview,
     InterventionSession,
+    PanelAction,
     PanelDecision,
     PanelMeeting,
     ProviderAssignment,
@@ -120,3 +121,30 @@ def entries_for_case(case: Case, *, include_void: bool = False) -> list[Entry]:
     entries.extend(review_entry(review, case.reference) for review in reviews)
     entries.sort(key=sort_key)
     return entries
+
+
+# Record types by URL slug (the model name, as in `record_key`), for history, edit and void.
+RECORD_TYPES = {
+    model._meta.model_name: model for model in (*RECORD_MODELS, FollowUpReview, PanelAction)
+}
+
+_COMMON = ["occurred_on", "summary", "source", "late_reason"]
+# What the generic "change" page lets people correct, per record type.
+EDITABLE_FIELDS = {
+    "referral": [*_COMMON, "referrer_name", "outcome"],
+    "contact": [*_COMMON, "kind", "with_whom"],
+    "casenote": _COMMON,
+    "panelmeeting": [*_COMMON, "risk_level"],
+    "paneldecision": [*_COMMON, "kind", "rationale"],
+    "providerassignment": [*_COMMON, "sessions_planned"],
+    "briefing": [*_COMMON, "issued_by", "document_ref"],
+    "interventionsession": [*_COMMON, "attendees", "provider_report"],
+    "agencyaccount": [*_COMMON, "sessions_believed", "believed_status", "source_kind"],
+    "caseexit": [*_COMMON, "risk_level", "rationale"],
+    "panelaction": ["description", "due_on"],
+}
+
+
+def parse_record_key(key: str) -> tuple[str, int]:
+    kind, pk = key.split(":")[:2]
+    return kind, int(pk)

@@ -450,3 +450,48 @@ def check_not_before_referral(record: CaseRecord, noun: str) -> None:
                 )
             }
         )
+
+
+class ReminderSent(models.Model):
+    """One reminder or escalation email, recorded so that it is sent at most once.
+
+    The unique constraint is what makes overlapping or repeated runs safe: the
+    row is inserted before the email goes, and a second run's insert fails.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", "Due soon"
+        DUE = "due", "Due today"
+        ESCALATION = "escalation", "Overdue: escalated"
+
+    review = models.ForeignKey(
+        FollowUpReview, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
+    )
+    action = models.ForeignKey(
+        PanelAction, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(help_text="The due date the reminder was about.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "recipient", "due_on"],
+                condition=Q(review__isnull=False),
+                name="remindersent_once_per_review",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "kind", "recipient", "due_on"],
+                condition=Q(action__isnull=False),
+                name="remindersent_once_per_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(review__isnull=False) ^ Q(action__isnull=False),
+                name="remindersent_review_or_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.due_on})"

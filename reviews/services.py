@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from referrals.models import Agency, Case, User, uk_date
-from referrals.services import check_late_reason, check_version, fill_record, save_record, today
+from referrals.services import check_version, fill_record, save_record, today
 
 from .dates import REVIEW_MONTHS, review_due_on
 from .models import (
@@ -26,8 +26,7 @@ from .models import (
 
 def _record(model_record, *, case, user, reason, require_late_reason, **fields):
     record = fill_record(model_record, case=case, user=user, **fields)
-    check_late_reason(record, required=require_late_reason)
-    return save_record(record, user=user, reason=reason)
+    return save_record(record, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
@@ -207,8 +206,7 @@ def record_session_outcome(
         raise ValidationError(
             {"status": f"The session is on {session.occurred_display}: its outcome can only be recorded from that day."}
         )
-    check_late_reason(session, required=require_late_reason)
-    return save_record(session, user=user, reason=reason)
+    return save_record(session, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic

@@ -1,0 +1,183 @@
+"""Forms for intake records, and the GOV.UK date fields every record form uses.
+
+Forms only turn what was typed into values: the rules live in the models and
+services, whose ValidationErrors are put back onto the form by `views.run_form`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.conf import settings
+
+from .models import Agency, Case, Contact, User
+
+
+class ApproxDate(NamedTuple):
+    value: dt.date
+    month_only: bool
+
+
+def _real_date(label: str, day, month, year) -> dt.date:
+    try:
+        value = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise forms.ValidationError(f"{label} must be a real date") from None
+    if not 1900 <= value.year <= 2100:
+        raise forms.ValidationError(f"{label} must have a year between 1900 and 2100")
+    return value
+
+
+class UKDateField(DateInputField):
+    """GOV.UK date input (day, month, year) with plain-English errors that name the field."""
+
+    def __init__(self, *, label: str, **kwargs):
+        super().__init__(label=label, **kwargs)
+        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+        self.error_messages["incomplete"] = f"{label} must include a day, month and year"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if day and month and year:
+            return _real_date(self.label, day, month, year)
+        return None
+
+
+class ApproxDateField(UKDateField):
+    """A date input whose day may be left blank when only the month is known ("April 2015")."""
+
+    def __init__(self, *, label: str, **kwargs):
+        kwargs.setdefault("help_text", "For example, 27 3 2015. Leave the day blank if you only know the month.")
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        self.fields[0].required = False
+        self.error_messages["incomplete"] = f"{label} must include a month and year"
+
+    def compress(self, data_list):
+        day, month, year = (list(data_list) + [None, None, None])[:3]
+        if month and year:
+            return ApproxDate(_real_date(self.label, day or 1, month, year), month_only=not day)
+        return None
+
+
+def agency_field(label: str = "Agency", kinds=None, **kwargs) -> forms.ModelChoiceField:
+    queryset = Agency.objects.all()
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return forms.ModelChoiceField(
+        queryset=queryset, label=label, empty_label="Choose an agency", **kwargs
+    )
+
+
+def late_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label="Reason for logging late (if it applies)",
+        help_text=f"Needed when this is logged more than {settings.LATE_LOGGING_DAYS} days after it happened.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def text_area(label: str, *, required: bool = True, rows: int = 4, help_text: str = "") -> forms.CharField:
+    return forms.CharField(label=label, required=required, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class RecordForm(forms.Form):
+    """What every chronology record asks for. Subclasses add their own fields."""
+
+    occurred = ApproxDateField(label="Date it happened")
+    agency = agency_field()
+    summary = text_area("Summary")
+    source = forms.CharField(
+        label="Source (optional)", required=False, max_length=255,
+        help_text="The document it comes from, for example 'Channel minutes 12/03'.",
+    )
+    late_reason = late_reason_field()
+
+    def record_fields(self) -> dict:
+        """The keyword arguments every service takes for the shared record fields."""
+        data = self.cleaned_data
+        return {
+            "agency": data["agency"],
+            "occurred_on": data["occurred"].value,
+            "month_only": data["occurred"].month_only,
+            "summary": data["summary"],
+            "source": data["source"],
+            "late_reason": data["late_reason"],
+        }
+
+
+class ReferralForm(forms.Form):
+    person_name = forms.CharField(label="Name of the person referred", max_length=200)
+    date_of_birth = UKDateField(label="Date of birth (optional)", required=False,
+                                help_text="For example, 3 6 1997")
+    referring_agency = agency_field("Referring agency")
+    referrer_name = forms.CharField(label="Name of the referrer (optional)", required=False, max_length=200)
+    received = ApproxDateField(label="Date the referral was received")
+    concerns = text_area("Concerns", rows=5)
+    source = forms.CharField(label="Source (optional)", required=False, max_length=255,
+                             help_text="For example, the referral form's reference.")
+    late_reason = late_reason_field()
+
+
+class ContactForm(RecordForm):
+    kind = forms.ChoiceField(label="Type of contact", choices=Contact.Kind.choices,
+                             widget=forms.RadioSelect)
+    with_whom = forms.CharField(label="With whom (optional)", required=False, max_length=200)
+    field_order = ["kind", "occurred", "agency", "with_whom", "summary", "source", "late_reason"]
+
+
+class NoteForm(RecordForm):
+    pass
+
+
+class OwnerForm(forms.Form):
+    new_owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).exclude(
+            role__in=[User.Role.INQUIRY, User.Role.PROVIDER]
+        ).select_related("agency"),
+        label="New accountable owner",
+        empty_label="Choose a person",
+    )
+    reason = text_area("Reason for the change", rows=2)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    consent = forms.ChoiceField(
+        label="Consent to Channel support",
+        choices=[c for c in Case.Consent.choices if c[0] != Case.Consent.NOT_ASKED],
+        widget=forms.RadioSelect,
+    )
+    consent_on = UKDateField(label="Date of the decision")
+
+
+class VoidForm(forms.Form):
+    reason = text_area("Why is this record being voided?", rows=3,
+                       help_text="The record stays in the case history, marked as void.")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CaseSearchForm(forms.Form):
+    SORTS = {
+        "newest": ("-referred_on", "Newest referral first"),
+        "oldest": ("referred_on", "Oldest referral first"),
+        "reference": ("reference", "Reference"),
+        "name": ("person__display_name", "Name"),
+    }
+
+    q = forms.CharField(label="Reference or name", required=False, max_length=100)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any status"), *Case.Status.choices])
+    agency = forms.ModelChoiceField(label="Lead agency", required=False,
+                                    queryset=Agency.objects.all(), empty_label="Any agency")
+    owner = forms.ModelChoiceField(label="Owner", required=False, empty_label="Anyone",
+                                   queryset=User.objects.filter(is_active=True).exclude(
+                                       role__in=[User.Role.INQUIRY, User.Role.PROVIDER]))
+    risk = forms.ChoiceField(label="Risk", required=False,
+                             choices=[("", "Any risk"), *Case._meta.get_field("risk_level").choices])
+    sort = forms.ChoiceField(label="Sort by", required=False,
+                             choices=[(k, v[1]) for k, v in SORTS.items()])

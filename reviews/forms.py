@@ -1,0 +1,213 @@
+"""Forms for panels, provider work, agency accounts, exits and reviews."""
+
+from __future__ import annotations
+
+from django import forms
+
+from referrals.forms import (
+    ApproxDateField,
+    RecordForm,
+    UKDateField,
+    agency_field,
+    late_reason_field,
+    text_area,
+)
+from referrals.models import Agency, RiskLevel, User
+
+from .models import AgencyAccount, InterventionSession, PanelDecision
+
+RISK_CHOICES = [("", "Not assessed"), *RiskLevel.choices]
+
+
+def staff_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True)
+        .exclude(role__in=[User.Role.INQUIRY, User.Role.PROVIDER]).select_related("agency"),
+        label=label, required=required, empty_label="Choose a person",
+    )
+
+
+class PanelMeetingForm(RecordForm):
+    agency = agency_field("Panel", kinds=[Agency.Kind.CHANNEL_PANEL, Agency.Kind.LOCAL_AUTHORITY])
+    agencies_present = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.all(), label="Agencies present", required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_level = forms.ChoiceField(label="Risk level", choices=RISK_CHOICES, required=False,
+                                   widget=forms.RadioSelect)
+    summary = text_area("What the minutes record")
+    decision = forms.ChoiceField(label="Decision (optional)", required=False,
+                                 choices=[("", "No decision recorded"), *PanelDecision.Kind.choices])
+    rationale = text_area("Written rationale for the decision", required=False, rows=3)
+    action_description = forms.CharField(label="Action agreed (optional)", required=False,
+                                         max_length=500)
+    action_owner = staff_field("Action owner", required=False)
+    action_due = UKDateField(label="Action due date", required=False, help_text="For example, 27 3 2015")
+    field_order = ["occurred", "agency", "agencies_present", "risk_level", "summary", "decision",
+                   "rationale", "action_description", "action_owner", "action_due", "source",
+                   "late_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") and not (data.get("rationale") or "").strip():
+            self.add_error("rationale", "Give the written rationale for the decision")
+        if data.get("action_description"):
+            if not data.get("action_owner"):
+                self.add_error("action_owner", "Choose who owns the action")
+            if not data.get("action_due"):
+                self.add_error("action_due", "Enter the date the action is due")
+        return data
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label="Action", max_length=500)
+    owner = staff_field("Owner")
+    due_on = UKDateField(label="Due date", help_text="For example, 27 3 2015")
+
+
+class AssignmentForm(RecordForm):
+    agency = agency_field("Intervention provider", kinds=[Agency.Kind.INTERVENTION_PROVIDER])
+    occurred = ApproxDateField(label="Date commissioned")
+    sessions_planned = forms.IntegerField(label="Sessions planned", min_value=0, max_value=500,
+                                          widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+    provider_worker = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role=User.Role.PROVIDER),
+        label="Named provider (optional)", required=False, empty_label="Not named yet",
+    )
+    field_order = ["agency", "occurred", "sessions_planned", "provider_worker", "summary", "source",
+                   "late_reason"]
+
+
+class BriefingForm(RecordForm):
+    occurred = ApproxDateField(label="Date the written briefing was issued")
+    agency = agency_field("Issuing agency")
+    issued_by = forms.CharField(label="Issued by", max_length=200)
+    document_ref = forms.CharField(label="Document reference", max_length=200)
+    summary = text_area("What the briefing covered", rows=3)
+    field_order = ["occurred", "agency", "issued_by", "document_ref", "summary", "source", "late_reason"]
+
+
+class AcknowledgeForm(forms.Form):
+    acknowledged_on = UKDateField(label="Date the provider acknowledged the briefing")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+OUTCOME_CHOICES = [c for c in InterventionSession.Status.choices if c[0] != "planned"]
+
+
+class SessionForm(forms.Form):
+    occurred = UKDateField(label="Date of session", help_text="For example, 27 3 2015")
+    status = forms.ChoiceField(label="What happened", choices=InterventionSession.Status.choices,
+                               widget=forms.RadioSelect)
+    summary = text_area("Summary", rows=3)
+    attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
+    provider_report = text_area("Provider's report (optional)", required=False, rows=4)
+    source = forms.CharField(label="Source (optional)", required=False, max_length=255)
+    late_reason = late_reason_field()
+
+
+class SessionOutcomeForm(forms.Form):
+    status = forms.ChoiceField(label="What happened", choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
+    summary = text_area("Summary", rows=3)
+    attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
+    provider_report = text_area("Provider's report (optional)", required=False, rows=4)
+    late_reason = late_reason_field()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AccountForm(RecordForm):
+    occurred = ApproxDateField(label="Date of the account")
+    agency = agency_field("Agency whose account this is")
+    source_kind = forms.ChoiceField(label="Where it was said", choices=AgencyAccount.SourceKind.choices,
+                                    widget=forms.RadioSelect)
+    sessions_believed = forms.IntegerField(
+        label="Sessions the agency believed had been held (optional)", required=False, min_value=0,
+        max_value=500, widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
+    believed_status = forms.ChoiceField(
+        label="What the agency believed of the intervention (optional)", required=False,
+        choices=[("", "Said nothing about it"), *AgencyAccount.BelievedStatus.choices],
+        widget=forms.RadioSelect,
+    )
+    summary = text_area("What was said or written (quote or summary)", rows=3)
+    field_order = ["agency", "occurred", "source_kind", "source", "sessions_believed",
+                   "believed_status", "summary", "late_reason"]
+
+
+class ExitForm(RecordForm):
+    occurred = ApproxDateField(label="Date of exit")
+    agency = agency_field("Exiting panel", kinds=[Agency.Kind.CHANNEL_PANEL, Agency.Kind.LOCAL_AUTHORITY])
+    risk_level = forms.ChoiceField(label="Risk at exit", choices=RiskLevel.choices, widget=forms.RadioSelect)
+    summary = text_area("Exit decision", rows=2)
+    rationale = text_area("Rationale", rows=3)
+    gate_override_reason = text_area(
+        "Reason to exit anyway (only if asked)", required=False, rows=3,
+        help_text="Needed when sessions are still planned or no held session has a provider report.",
+    )
+    review_owner = staff_field("Owner of the 6- and 12-month reviews (optional)", required=False)
+    field_order = ["occurred", "agency", "risk_level", "summary", "rationale", "gate_override_reason",
+                   "review_owner", "source", "late_reason"]
+
+
+class ReopenForm(forms.Form):
+    reason = text_area("Why is the case being reopened?", rows=3,
+                       help_text="Reviews not yet held will be cancelled.")
+
+
+class ConductReviewForm(forms.Form):
+    conducted_on = UKDateField(label="Date the review was held", help_text="For example, 14 1 2016")
+    agency = agency_field("Reviewing agency")
+    participants = forms.CharField(label="Who took part (optional)", required=False, max_length=300)
+    summary = text_area("Outcome of the review", rows=3)
+    source = forms.CharField(label="Source (optional)", required=False, max_length=255)
+    late_reason = late_reason_field()
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NotPossibleForm(forms.Form):
+    why = text_area("Why was the review not possible?", rows=3)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReassignReviewForm(forms.Form):
+    owner = staff_field("New owner")
+    reason = text_area("Reason", rows=2)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActionDoneForm(forms.Form):
+    completed_on = UKDateField(label="Date done")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def edit_form_class(model) -> type[forms.ModelForm]:
+    """A "change this record" form: its editable fields, a reason, and the version it was opened at."""
+    from .chronology import EDITABLE_FIELDS
+
+    fields = EDITABLE_FIELDS[model._meta.model_name]
+
+    def formfield(db_field, **kwargs):
+        if db_field.get_internal_type() == "DateField":
+            return UKDateField(label=str(db_field.verbose_name).capitalize(),
+                               required=not db_field.blank)
+        if db_field.choices and db_field.name in ("risk_level", "believed_status"):
+            return forms.ChoiceField(label=str(db_field.verbose_name).capitalize(),
+                                     choices=[("", "Not given"), *db_field.choices], required=False)
+        return db_field.formfield(**kwargs)
+
+    return forms.modelform_factory(model, form=EditRecordForm, fields=fields,
+                                   formfield_callback=formfield)
+
+
+class EditRecordForm(forms.ModelForm):
+    reason = text_area("Why are you changing this record?", rows=2)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=instance, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = instance.version
+
+    def _post_clean(self):
+        # The rules are checked by the service (update_record runs full_clean), not the form.
+        pass
