@@ -22,7 +22,9 @@ SRC="$WORK/package/dist/govuk"
 
 rm -rf "$DEST"
 mkdir -p "$DEST/assets"
-cp -R "$SRC/assets/fonts" "$SRC/assets/images" "$SRC/assets/manifest.json" "$DEST/assets/"
+# No fonts: GDS Transport is licensed for services on GOV.UK only, and casereview is
+# not on GOV.UK, so it uses Arial as GOV.UK's guidance asks of such services.
+cp -R "$SRC/assets/images" "$SRC/assets/manifest.json" "$DEST/assets/"
 
 # The compiled CSS points at /assets/... from the site root. Relative URLs resolve
 # against the stylesheet's own URL, so they work under STATIC_URL and with
@@ -32,12 +34,17 @@ sed -e 's#url(/assets/#url(assets/#g' \
     -e 's#url("/assets/#url("assets/#g' \
     -e "s#url('/assets/#url('assets/#g" \
     -e 's#/\*[#@] sourceMappingURL=[^*]*\*/##g' \
+    -e 's#@font-face{font-family:GDS Transport;[^}]*}##g' \
+    -e 's#font-family:GDS Transport,arial,sans-serif#font-family:arial,sans-serif#g' \
     "$SRC/govuk-frontend.min.css" >"$DEST/govuk-frontend.min.css"
 sed -e 's#//[#@] sourceMappingURL=.*$##' -e 's#/\*[#@] sourceMappingURL=[^*]*\*/##g' \
     "$SRC/govuk-frontend.min.js" >"$DEST/govuk-frontend.min.js"
 
 if grep -q '/assets/' "$DEST/govuk-frontend.min.css"; then
     echo "Absolute /assets/ URLs remain in the CSS" >&2; exit 1
+fi
+if grep -q 'GDS Transport' "$DEST/govuk-frontend.min.css"; then
+    echo "GDS Transport remains in the CSS" >&2; exit 1
 fi
 if grep -q 'sourceMappingURL' "$DEST/govuk-frontend.min.css" "$DEST/govuk-frontend.min.js"; then
     echo "sourceMappingURL comments remain" >&2; exit 1
