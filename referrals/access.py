@@ -1,7 +1,7 @@
 """Who may see and change a case: the one place every view, download and command asks.
 
-A user sees a case when their agency is part of it — the lead agency, a
-referring agency, an agency present at one of its panels, or a commissioned
+A user sees a case when their agency is part of it — the lead agency, the
+accountable owner's agency, a referring agency, an agency present at one of its panels, or a commissioned
 intervention provider — or when they hold a current, unrevoked access grant.
 Intervention providers see only the cases their agency is commissioned on;
 inquiry reviewers see only the cases they are granted. Administrators see all.
@@ -50,6 +50,7 @@ def _agency_on_case(agency_id: int) -> Q:
 
     return (
         Q(lead_agency_id=agency_id)
+        | Q(owner__agency_id=agency_id)
         | Exists(
             Referral.objects.filter(case=OuterRef("pk"), agency_id=agency_id, voided_at__isnull=True)
         )

@@ -366,13 +366,13 @@ def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportRes
 def _new_case(first: Row, rows: list[Row], *, owner, agencies, user, reason) -> Case:
     case_rows = [r for r in rows if r.case_ref == first.case_ref]
     referrals = [r for r in case_rows if r.entry_type == "referral"]
-    lead = referrals[0] if referrals else first
     referred_on = min(r.occurred_on for r in (referrals or case_rows))
     subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
     person = save_record(Person(display_name=subject), user=user, reason=reason)
+    # The owner's agency leads: it is accountable for the case it now owns.
     return save_record(
         Case(reference=first.case_ref, person=person, owner=owner, referred_on=referred_on,
-             lead_agency=_agency(lead.agency, agencies, user, reason)),
+             lead_agency=owner.agency),
         user=user, reason=reason,
     )
 

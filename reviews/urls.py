@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_timeline
 
 app_name = "reviews"
 
 case = "cases/<str:reference>/"
 urlpatterns = [
     path("provider/", views.provider_cases, name="provider-cases"),
+    path("cases/import/", views_timeline.chronology_upload, name="chronology-import"),
+    path(case + "timeline/", views_timeline.timeline, name="timeline"),
+    path(case + "timeline.json", views_timeline.timeline_json_view, name="timeline-json"),
+    path(case + "chronology.csv", views_timeline.chronology_csv, name="chronology-csv"),
+    path(case + "import/", views_timeline.chronology_upload, name="case-import"),
     path(case + "panel-meetings/new/", views.panel_meeting_new, name="panel-meeting-new"),
     path(case + "actions/new/", views.action_new, name="action-new"),
     path(case + "actions/<int:pk>/done/", views.action_done, name="action-done"),

@@ -1,0 +1,140 @@
+"""The timeline page, its JSON, and chronology CSV download and upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from referrals import access
+from referrals.audit import log_access
+
+from .chronology import entries_for_case
+from .chronology_csv import ImportRejected, export_csv, import_chronology
+from .entries import ENTRY_TYPE_LABELS
+from .timeline import TYPE_CHOICES, timeline_data, timeline_json
+
+
+class TimelineFilterForm(forms.Form):
+    as_of = forms.DateField(label="As of", required=False, input_formats=["%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "date"}),
+                            error_messages={"invalid": "Enter the as-of date as a real date, for example 2016-01-14"})
+    agency = forms.ChoiceField(label="Agency", required=False)
+    type = forms.ChoiceField(label="Type of record", required=False,
+                             choices=[("", "All types"), *TYPE_CHOICES])
+
+
+def _as_of(form: TimelineFilterForm) -> dt.date:
+    today = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        return min(form.cleaned_data["as_of"], today)
+    return today
+
+
+@login_required
+@require_GET
+def timeline(request, reference):
+    case = access.get_case_for_user(request, reference)
+    entries = entries_for_case(case)
+    form = TimelineFilterForm(request.GET or None)
+    form.fields["agency"].choices = [("", "All agencies"), *[(a, a) for a in sorted({e.agency for e in entries})]]
+    as_of = _as_of(form)
+    filters = form.cleaned_data if form.is_valid() else {}
+    data = timeline_data(entries, as_of=as_of, agency=filters.get("agency", ""),
+                         entry_type=filters.get("type", ""))
+    log_access(user=request.user, action="view-timeline", case=case, detail=f"as of {as_of}",
+               request=request)
+    return render(request, "reviews/timeline.html", {
+        "case": case, "timeline": data, "form": form, "as_of": as_of,
+        "is_today": as_of == timezone.localdate(), "labels": ENTRY_TYPE_LABELS,
+        "lane_count": len(data.lanes),
+        "can_import": access.can_edit_case(request.user, case),
+    })
+
+
+@login_required
+@require_GET
+def timeline_json_view(request, reference):
+    case = access.get_case_for_user(request, reference)
+    form = TimelineFilterForm(request.GET or None)
+    form.fields["agency"].choices = [("", "")]
+    if request.GET.get("as_of") and not form.is_valid() and "as_of" in form.errors:
+        return JsonResponse({"error": "as_of must be a date written YYYY-MM-DD"}, status=400)
+    as_of = _as_of(form)
+    data = timeline_data(entries_for_case(case), as_of=as_of)
+    log_access(user=request.user, action="view-timeline-json", case=case, detail=f"as of {as_of}",
+               request=request)
+    return JsonResponse(timeline_json(case.reference, data))
+
+
+@login_required
+@require_GET
+def chronology_csv(request, reference):
+    case = access.get_case_for_user(request, reference)
+    log_access(user=request.user, action="export-csv", case=case, request=request)
+    response = HttpResponse(export_csv(case), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-chronology.csv"'
+    return response
+
+
+class ChronologyUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Chronology file (CSV)",
+        help_text="UTF-8 CSV in the chronology format. Nothing is saved unless every row is valid.",
+        error_messages={"required": "Choose a CSV file to upload"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chronology_upload(request, reference=None):
+    """Upload onto a case the user may change, or (no reference) create cases from a file."""
+    case = access.get_case_for_user(request, reference, write=True) if reference else None
+    if case is None and not access.can_create_cases(request.user):
+        raise PermissionDenied
+    form = ChronologyUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.CHRONOLOGY_MAX_UPLOAD_BYTES:
+            errors = [f"{upload.name}: the file is {upload.size:,} bytes; the largest accepted is "
+                      f"{settings.CHRONOLOGY_MAX_UPLOAD_BYTES:,} bytes."]
+        else:
+            data = upload.read()
+            errors = _wrong_case_rows(data, case) if case else []
+            if not errors:
+                try:
+                    result = import_chronology([(upload.name, data)], user=request.user,
+                                               owner=request.user)
+                except ImportRejected as rejected:
+                    errors = rejected.errors
+                else:
+                    messages.success(request, f"Imported {result.created} entries "
+                                              f"({result.skipped} already present)")
+                    target = case.reference if case else (result.cases_created or [None])[0]
+                    return redirect(reverse("reviews:timeline", args=[target]) if target
+                                    else reverse("referrals:case-list"))
+        for error in errors:
+            form.add_error("file", error)
+    return render(request, "reviews/chronology_upload.html", {"case": case, "form": form})
+
+
+def _wrong_case_rows(data: bytes, case) -> list[str]:
+    """An upload on a case may only add to that case (no reaching other cases by case_ref)."""
+    from .chronology_csv import decode, parse
+
+    try:
+        rows, _ = parse(decode(data, ""), "")
+    except ImportRejected as rejected:
+        return rejected.errors
+    return [f"line {row.line}, column case_ref: this upload is for {case.reference}, not {row.case_ref}"
+            for row in rows if row.case_ref != case.reference]

@@ -1,0 +1,170 @@
+"""The timeline page, its JSON, CSV download and upload, as users meet them."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from referrals.models import AccessLog, Agency, Case, User
+from reviews.chronology_csv import import_chronology
+from reviews.models import AgencyAccount
+from tests import factories
+from tests.reviews.test_chronology_csv import FAILURE, HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def caseworker():
+    return factories.user("caseworker", agency_=factories.agency("Local authority"))
+
+
+@pytest.fixture
+def case(caseworker):
+    import_chronology([("failure.csv", FAILURE.encode())], user=caseworker, owner=caseworker)
+    case = Case.objects.get(reference="CR-T-1")
+    # The referral row made Police the lead agency; the caseworker's council is the reviewing agency.
+    return case
+
+
+@pytest.fixture
+def outsider():
+    return factories.user("outsider", agency_=factories.agency("Westmoor Police", Agency.Kind.POLICE))
+
+
+def test_timeline_lists_findings_linked_to_entries(client, caseworker, case):
+    client.force_login(caseworker)
+    page = client.get(reverse("reviews:timeline", args=[case.reference]), {"as_of": "2026-01-01"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    for code in ("NO_WRITTEN_BRIEFING", "BELIEF_EXCEEDS_RECORD", "REVIEW_MISSED", "REVIEW_LATE", "LOGGED_LATE"):
+        assert code in html
+    assert 'href="#entry-6"' in html  # the held session the briefing finding is about
+    assert "May 2015" in html and "(month only)" in html  # approximate date shown as such
+    assert "logged 20 March 2017: IT issue" in html
+    assert AccessLog.objects.filter(case=case, action="view-timeline", user=caseworker).exists()
+
+
+def test_as_of_hides_what_was_logged_later(client, caseworker, case):
+    client.force_login(caseworker)
+    page = client.get(reverse("reviews:timeline", args=[case.reference]), {"as_of": "2016-06-01"})
+    html = page.content.decode()
+    assert "1 record logged after that day is hidden" in html
+    assert "12-month review held" not in html
+    assert "REVIEW_MISSED" in html and "REVIEW_LATE" not in html
+    before_exit = client.get(reverse("reviews:timeline", args=[case.reference]), {"as_of": "2015-07-01"})
+    assert "REVIEW_MISSED" not in before_exit.content.decode()
+
+
+def test_filters_narrow_the_records_not_the_findings(client, caseworker, case):
+    client.force_login(caseworker)
+    page = client.get(reverse("reviews:timeline", args=[case.reference]),
+                      {"agency": "Police", "type": "", "as_of": ""})
+    rows = page.context["timeline"].rows
+    assert {r.entry.agency for r in rows} == {"Police"}
+    assert len(page.context["timeline"].findings) == 6
+
+
+def test_comparison_highlights_mismatches(client, caseworker, case):
+    client.force_login(caseworker)
+    page = client.get(reverse("reviews:timeline", args=[case.reference]))
+    comparisons = page.context["timeline"].comparisons
+    assert [(c.row.entry.agency, c.held_by_then, c.mismatch) for c in comparisons] == [
+        ("Police", 1, True), ("Channel panel", 1, True),
+    ]
+
+
+def test_timeline_json_matches_the_command(client, caseworker, case):
+    from django.core.management import call_command
+    import io, json
+
+    client.force_login(caseworker)
+    document = client.get(reverse("reviews:timeline-json", args=[case.reference]),
+                          {"as_of": "2016-06-01"}).json()
+    out = io.StringIO()
+    call_command("case_findings", case.reference, "--as-of", "2016-06-01", "--json", stdout=out)
+    expected = json.loads(out.getvalue())
+    assert [{k: f[k] for k in ("code", "date", "agency", "message")} for f in document["findings"]] == \
+        expected["findings"]
+    assert document["findings"][0]["entries"] == [6]
+    assert len(document["entries"]) == 9
+    bad = client.get(reverse("reviews:timeline-json", args=[case.reference]), {"as_of": "2016-13-01"})
+    assert bad.status_code == 400
+
+
+def test_timeline_query_count_does_not_grow_with_records(client, caseworker, case, django_assert_max_num_queries):
+    client.force_login(caseworker)
+    url = reverse("reviews:timeline", args=[case.reference])
+    with django_assert_max_num_queries(20):
+        client.get(url)
+    rows = "".join(
+        f"CR-T-1,,Police,agency_account,2015-06-{day:02d},,Account {day},email {day},1,,,,\n"
+        for day in range(1, 29)
+    )
+    import_chronology([("more.csv", (HEADER + rows).encode())], user=caseworker, owner=caseworker)
+    assert AgencyAccount.objects.count() == 30
+    with django_assert_max_num_queries(20):
+        client.get(url)
+
+
+def test_outsider_gets_not_found_everywhere(client, outsider, case):
+    client.force_login(outsider)
+    for name in ("timeline", "timeline-json", "chronology-csv", "case-import"):
+        assert client.get(reverse(f"reviews:{name}", args=[case.reference])).status_code == 404, name
+    assert AccessLog.objects.filter(user=outsider, outcome="refused").count() == 4
+
+
+def test_csv_download_is_the_interchange_format(client, caseworker, case):
+    client.force_login(caseworker)
+    response = client.get(reverse("reviews:chronology-csv", args=[case.reference]))
+    assert response["Content-Disposition"] == 'attachment; filename="CR-T-1-chronology.csv"'
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("case_ref,subject,agency,entry_type,occurred_on")
+    assert len(lines) == 11
+    assert AccessLog.objects.filter(case=case, action="export-csv").count() == 1
+
+
+def test_upload_reports_every_bad_row_and_saves_nothing(client, caseworker, case):
+    client.force_login(caseworker)
+    bad = HEADER + "CR-T-1,,Police,agency_account,2015-13-01,,x,,,,,,\nCR-T-1,,Police,wizardry,2015-06-01,,x,,,,,,\n"
+    response = client.post(reverse("reviews:case-import", args=[case.reference]),
+                           {"file": SimpleUploadedFile("bad.csv", bad.encode(), "text/csv")})
+    html = response.content.decode()
+    assert "bad.csv: line 2, column occurred_on:" in html and "bad.csv: line 3, column entry_type:" in html
+    assert AgencyAccount.objects.count() == 2
+
+
+def test_upload_on_a_case_cannot_reach_another_case(client, caseworker, case):
+    client.force_login(caseworker)
+    other = HEADER + "CR-OTHER,Sasha Mossop,Police,note,2015-06-01,,x,,,,,,\n"
+    response = client.post(reverse("reviews:case-import", args=[case.reference]),
+                           {"file": SimpleUploadedFile("o.csv", other.encode(), "text/csv")})
+    assert "line 2, column case_ref: this upload is for CR-T-1, not CR-OTHER" in response.content.decode()
+    assert not Case.objects.filter(reference="CR-OTHER").exists()
+
+
+def test_upload_creates_a_new_case_owned_by_the_uploader(client, caseworker):
+    client.force_login(caseworker)
+    response = client.post(reverse("reviews:chronology-import"),
+                           {"file": SimpleUploadedFile("failure.csv", FAILURE.encode(), "text/csv")})
+    case = Case.objects.get(reference="CR-T-1")
+    assert response.status_code == 302 and response.url == reverse("reviews:timeline", args=["CR-T-1"])
+    assert case.owner == caseworker
+    again = client.post(reverse("reviews:chronology-import"),
+                        {"file": SimpleUploadedFile("failure.csv", FAILURE.encode(), "text/csv")},
+                        follow=True)
+    assert "Imported 0 entries (10 already present)" in again.content.decode()
+
+
+def test_upload_refuses_non_utf8(client, caseworker):
+    client.force_login(caseworker)
+    response = client.post(reverse("reviews:chronology-import"),
+                           {"file": SimpleUploadedFile("l.csv", HEADER.encode() + "Zoë".encode("latin-1"))})
+    assert "is not UTF-8 text" in response.content.decode()
+
+
+def test_provider_and_inquiry_cannot_upload_new_cases(client, case):
+    for role in (User.Role.PROVIDER, User.Role.INQUIRY):
+        client.force_login(factories.user(f"u-{role}", role=role))
+        assert client.get(reverse("reviews:chronology-import")).status_code == 403
