@@ -177,6 +177,12 @@ REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
 # Largest chronology CSV accepted, in bytes.
 CHRONOLOGY_MAX_UPLOAD_BYTES = env_int("CHRONOLOGY_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
 
+# PDF chronology (reviews/pdf.py): laid-out documents kept on disk, largest case
+# rendered on request, and how long a web request waits for a layout.
+PDF_CACHE_DIR = Path(env_str("PDF_CACHE_DIR", str(BASE_DIR / "var" / "pdf-cache")))
+PDF_MAX_ENTRIES = env_int("PDF_MAX_ENTRIES", 5000)
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 120)
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -193,4 +199,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = "Referrals and cases"
+
+    def ready(self):
+        from casereview import auditchain
+
+        auditchain.connect()

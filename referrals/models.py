@@ -18,6 +18,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from casereview.auditchain import ChainedRow
+
+
+def History(**kwargs) -> HistoricalRecords:
+    """History whose rows are hash-chained (casereview/auditchain.py)."""
+    return HistoricalRecords(bases=[ChainedRow], **kwargs)
+
 
 def uk_date(value: dt.date | None, precision: str = "day") -> str:
     """12 March 2015, or March 2015 when only the month is known."""
@@ -53,7 +60,7 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -76,7 +83,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CASEWORKER)
 
     objects = UserManager()
-    history = HistoricalRecords()
+    # Password hashes and sign-in times stay out of history.
+    history = History(excluded_fields=["password", "last_login"])
     REQUIRED_FIELDS = ["email", "agency"]
 
     class Meta:
@@ -99,7 +107,7 @@ class Person(models.Model):
         max_length=50, blank=True, help_text="A reference another agency uses, if any."
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name_plural = "people"
@@ -149,7 +157,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CaseQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["-referred_on", "reference"]
@@ -197,7 +205,7 @@ class AccessGrant(models.Model):
     ends_on = models.DateField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         constraints = [
@@ -325,7 +333,7 @@ class Referral(CaseRecord):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
 
     entry_type = "referral"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
@@ -349,7 +357,7 @@ class Contact(CaseRecord):
     with_whom = models.CharField(max_length=200, blank=True)
 
     entry_type = "contact"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
@@ -362,7 +370,7 @@ class CaseNote(CaseRecord):
     """Anything else worth keeping in the chronology."""
 
     entry_type = "note"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
@@ -371,7 +379,17 @@ class CaseNote(CaseRecord):
         return f"Note {uk_date(self.occurred_on, self.occurred_precision)}"
 
 
-class AccessLog(models.Model):
+class AuditChainHead(models.Model):
+    """The latest hash of one table's chain; locked while a row is added to that table."""
+
+    table = models.CharField(max_length=100, primary_key=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.last_hash[:12]}"
+
+
+class AccessLog(ChainedRow):
     """Who looked at or exported what, when, from where, and whether they were let in.
 
     Rows are only ever added (`log_access`); nothing updates or deletes them.

@@ -9,25 +9,42 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
-
-from referrals.models import Agency, Case, CaseRecord, RiskLevel, uk_date
+from referrals.models import Agency, Case, CaseRecord, History, RiskLevel, uk_date
 
 
 class PanelMeeting(CaseRecord):
     """A Channel panel meeting on the case; `summary` holds what the minutes say."""
 
-    agencies_present = models.ManyToManyField(Agency, related_name="panel_meetings", blank=True)
+    agencies_present = models.ManyToManyField(
+        Agency, related_name="panel_meetings", blank=True, through="PanelAttendance"
+    )
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
 
     entry_type = "panel_meeting"
-    history = HistoricalRecords(m2m_fields=[agencies_present])
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
 
     def __str__(self) -> str:
         return f"Panel meeting {uk_date(self.occurred_on, self.occurred_precision)}"
+
+
+class PanelAttendance(models.Model):
+    """An agency present at a panel meeting (a model of its own so it has history)."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.PROTECT, related_name="attendance")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    history = History()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "agency"], name="panelattendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} at {self.meeting}"
 
 
 class PanelDecision(CaseRecord):
@@ -46,7 +63,7 @@ class PanelDecision(CaseRecord):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     rationale = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
@@ -76,7 +93,7 @@ class PanelAction(models.Model):
     void_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -120,7 +137,7 @@ class ProviderAssignment(CaseRecord):
     )
 
     entry_type = "ip_assigned"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         constraints = [
@@ -151,7 +168,7 @@ class Briefing(CaseRecord):
     acknowledged_on = models.DateField(null=True, blank=True)
 
     entry_type = "briefing_issued"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         constraints = [
@@ -204,7 +221,7 @@ class InterventionSession(CaseRecord):
     plan_summary = models.TextField(blank=True)
     plan_source = models.CharField(max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         constraints = [
@@ -288,7 +305,7 @@ class AgencyAccount(CaseRecord):
     )
 
     entry_type = "agency_account"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         constraints = [
@@ -319,7 +336,7 @@ class CaseExit(CaseRecord):
     )
 
     entry_type = "case_exited"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CaseRecord.Meta):
         pass
@@ -380,7 +397,7 @@ class FollowUpReview(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     entry_type = "review_conducted"
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["due_on", "id"]

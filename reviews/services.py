@@ -18,6 +18,7 @@ from .models import (
     FollowUpReview,
     InterventionSession,
     PanelAction,
+    PanelAttendance,
     PanelDecision,
     PanelMeeting,
     ProviderAssignment,
@@ -51,8 +52,8 @@ def record_panel_meeting(
         require_late_reason=require_late_reason,
         **fields,
     )
-    if agencies_present:
-        meeting.agencies_present.set(agencies_present)
+    for present in dict.fromkeys(agencies_present):
+        save_record(PanelAttendance(meeting=meeting, agency=present), user=user, reason=reason)
     for decision in decisions:
         if not decision.get("rationale", "").strip():
             raise ValidationError({"rationale": "Give the written rationale for the decision."})

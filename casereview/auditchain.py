@@ -1,0 +1,115 @@
+"""Tamper evidence: every history row and access-log row carries a hash chained to the row before.
+
+`row_hash = sha256(previous row_hash + canonical text of this row)`, per table,
+in primary-key order. A per-table head row (`AuditChainHead`) is locked while a
+row is added, so concurrent writers queue and ids follow the chain. Changing
+or deleting any row breaks the chain at that row, and `verify_audit` names it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+
+GENESIS = ""
+
+
+class ChainedRow(models.Model):
+    """Abstract base for rows in a hash chain (history rows and the access log)."""
+
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def canonical(row: models.Model) -> str:
+    """Every stored value of the row but its id and its hash, in field order."""
+    parts = []
+    for field in row._meta.concrete_fields:
+        if field.primary_key or field.name == "row_hash":
+            continue
+        parts.append(f"{field.attname}={_text(getattr(row, field.attname))}")
+    return "\x1f".join(parts)
+
+
+def link(previous: str, row: models.Model) -> str:
+    return hashlib.sha256((previous + "\x1e" + canonical(row)).encode()).hexdigest()
+
+
+def chain(row: models.Model) -> None:
+    """Give `row` (about to be inserted) its hash, advancing the chain head under a lock."""
+    from referrals.models import AuditChainHead
+
+    label = row._meta.label_lower
+    AuditChainHead.objects.get_or_create(table=label)
+    head = AuditChainHead.objects.select_for_update().get(table=label)
+    row.row_hash = link(head.last_hash, row)
+    head.last_hash = row.row_hash
+    head.save(update_fields=["last_hash"])
+
+
+def chained_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if issubclass(m, ChainedRow)]
+
+
+@dataclass
+class Break:
+    table: str
+    row_id: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.row_id}: {self.reason}"
+
+
+def verify(model: type[models.Model]) -> Iterator[Break]:
+    """Walk one table's chain; yield the first row that does not match, if any."""
+    from referrals.models import AuditChainHead
+
+    previous = GENESIS
+    table = model._meta.db_table
+    for row in model.objects.order_by("pk").iterator(chunk_size=2000):
+        expected = link(previous, row)
+        if row.row_hash != expected:
+            yield Break(table, row.pk, "hash does not match its contents and the row before")
+            return
+        previous = row.row_hash
+    head = AuditChainHead.objects.filter(table=model._meta.label_lower).first()
+    if head is not None and head.last_hash != previous:
+        yield Break(table, 0, "the last row is missing (the chain head does not match)")
+
+
+def _on_history(sender, history_instance, **kwargs) -> None:
+    if isinstance(history_instance, ChainedRow):
+        chain(history_instance)
+
+
+def _on_save(sender, instance, raw=False, **kwargs) -> None:
+    if isinstance(instance, ChainedRow) and instance._state.adding and not raw:
+        if not instance.row_hash:
+            chain(instance)
+
+
+def connect() -> None:
+    """Chain every history row (simple-history's signal) and every other ChainedRow on insert."""
+    from django.db.models.signals import pre_save
+    from simple_history.signals import pre_create_historical_record
+
+    pre_create_historical_record.connect(_on_history, dispatch_uid="auditchain-history")
+    pre_save.connect(_on_save, dispatch_uid="auditchain-rows")
