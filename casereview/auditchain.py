@@ -57,8 +57,10 @@ def chain(row: models.Model) -> None:
     from referrals.models import AuditChainHead
 
     label = row._meta.label_lower
-    AuditChainHead.objects.get_or_create(table=label)
-    head = AuditChainHead.objects.select_for_update().get(table=label)
+    head = AuditChainHead.objects.select_for_update().filter(table=label).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(table=label)
+        head = AuditChainHead.objects.select_for_update().get(table=label)
     row.row_hash = link(head.last_hash, row)
     head.last_hash = row.row_hash
     head.save(update_fields=["last_hash"])

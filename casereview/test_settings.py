@@ -11,3 +11,7 @@ from casereview.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Plain HTTP in tests; production turns these on (see casereview/settings.py).
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0

@@ -9,3 +9,4 @@ class ReferralsConfig(AppConfig):
         from casereview import auditchain
 
         auditchain.connect()
+        from . import signals  # noqa: F401 - connects the sign-in receivers

@@ -1,9 +1,11 @@
-"""History and the access log are append-only on PostgreSQL.
+"""History and the access log are append-only.
 
-A trigger on every hash-chained table (the simple-history tables and
-referrals_accesslog) refuses UPDATE and DELETE. TRUNCATE, which only the
+On PostgreSQL a trigger on every hash-chained table (the simple-history tables
+and referrals_accesslog) refuses UPDATE and DELETE. TRUNCATE, which only the
 table owner can run (migrations, test teardown), is left to database
 permissions: production connects as a role that does not own the tables.
+On SQLite (development and tests) UPDATE is refused; DELETE stays possible
+because Django empties tables with DELETE between transactional tests there.
 """
 
 from django.db import migrations
@@ -26,6 +28,13 @@ def chained_tables(apps) -> list[str]:
 
 
 def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for table in chained_tables(apps):
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'casereview_append_only: rows are never changed'); END;"
+            )
+        return
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FUNCTION)
@@ -37,6 +46,10 @@ def create(apps, schema_editor):
 
 
 def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for table in chained_tables(apps):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only;")
+        return
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in chained_tables(apps):
