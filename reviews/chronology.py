@@ -51,8 +51,7 @@ def _entry(record, case_ref: str, **overrides) -> Entry:
         "logged_by": str(record.logged_by),
         "voided": record.voided_at is not None,
     }
-    values.update(overrides)
-    return Entry(**values)
+    return Entry(**{**values, **overrides})
 
 
 def entries_from_record(record, case_ref: str) -> list[Entry]:
