@@ -115,3 +115,39 @@ def connect() -> None:
 
     pre_create_historical_record.connect(_on_history, dispatch_uid="auditchain-history")
     pre_save.connect(_on_save, dispatch_uid="auditchain-rows")
+
+
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION casereview_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'casereview_append_only: rows of % are never changed or deleted', TG_TABLE_NAME
+    USING ERRCODE = 'restrict_violation';
+END $$;
+"""
+
+
+def ensure_append_only(using: str = "default", **kwargs) -> None:
+    """(Re)create the append-only trigger on every chained table after each migrate.
+
+    Migrations that rebuild a table (SQLite does for many column changes) drop its
+    triggers, and a new tracked model brings a new history table; running this on
+    post_migrate keeps every chained table covered. See referrals/migrations/0002.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    with connection.cursor() as cursor:  # history-safe: DDL only
+        if connection.vendor == "postgresql":
+            cursor.execute(APPEND_ONLY_FUNCTION)  # history-safe: DDL only
+        for model in chained_models():
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute(  # history-safe: DDL only
+                    f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                    "FOR EACH ROW EXECUTE FUNCTION casereview_append_only()"
+                )
+            elif connection.vendor == "sqlite":
+                cursor.execute(  # history-safe: DDL only
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_append_only BEFORE UPDATE ON {table} "
+                    "BEGIN SELECT RAISE(ABORT, 'casereview_append_only: rows are never changed'); END"
+                )

@@ -123,15 +123,25 @@ class ReferralForm(forms.Form):
     late_reason = late_reason_field()
 
 
+def restricted_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="Only the recording agency can see this (for example, police-only information)",
+        required=False,
+        help_text="Other agencies and the intervention provider will not see it.",
+    )
+
+
 class ContactForm(RecordForm):
     kind = forms.ChoiceField(label="Type of contact", choices=Contact.Kind.choices,
                              widget=forms.RadioSelect)
     with_whom = forms.CharField(label="With whom (optional)", required=False, max_length=200)
-    field_order = ["kind", "occurred", "agency", "with_whom", "summary", "source", "late_reason"]
+    restricted = restricted_field()
+    field_order = ["kind", "occurred", "agency", "with_whom", "summary", "source", "restricted",
+                   "late_reason"]
 
 
 class NoteForm(RecordForm):
-    pass
+    restricted = restricted_field()
 
 
 class OwnerForm(forms.Form):

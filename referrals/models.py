@@ -355,6 +355,9 @@ class Contact(CaseRecord):
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
     with_whom = models.CharField(max_length=200, blank=True)
+    restricted = models.BooleanField(
+        default=False, help_text="Only the recording agency (and inquiries) can see it."
+    )
 
     entry_type = "contact"
     history = History()
@@ -368,6 +371,10 @@ class Contact(CaseRecord):
 
 class CaseNote(CaseRecord):
     """Anything else worth keeping in the chronology."""
+
+    restricted = models.BooleanField(
+        default=False, help_text="Only the recording agency (and inquiries) can see it."
+    )
 
     entry_type = "note"
     history = History()

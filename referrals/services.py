@@ -173,18 +173,20 @@ def create_referral(
 
 @transaction.atomic
 def log_contact(
-    *, case: Case, user: User, kind: str, with_whom: str = "", reason: str = "Contact logged",
-    require_late_reason: bool = True, **fields
+    *, case: Case, user: User, kind: str, with_whom: str = "", restricted: bool = False,
+    reason: str = "Contact logged", require_late_reason: bool = True, **fields
 ) -> Contact:
-    contact = fill_record(Contact(kind=kind, with_whom=with_whom), case=case, user=user, **fields)
+    contact = fill_record(Contact(kind=kind, with_whom=with_whom, restricted=restricted),
+                          case=case, user=user, **fields)
     return save_record(contact, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
 def add_note(
-    *, case: Case, user: User, reason: str = "Note added", require_late_reason: bool = True, **fields
+    *, case: Case, user: User, restricted: bool = False, reason: str = "Note added",
+    require_late_reason: bool = True, **fields
 ) -> CaseNote:
-    note = fill_record(CaseNote(), case=case, user=user, **fields)
+    note = fill_record(CaseNote(restricted=restricted), case=case, user=user, **fields)
     return save_record(note, user=user, reason=reason, late_reason_required=require_late_reason)
 
 

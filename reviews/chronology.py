@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from referrals.models import Case, CaseNote, Contact, Referral
 
 from .entries import Entry, sort_key
@@ -103,8 +105,19 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
     )
 
 
-def entries_for_case(case: Case, *, include_void: bool = False) -> list[Entry]:
-    """Every chronology entry of `case`, in chronology order, in a fixed number of queries."""
+def sees_all_restricted(viewer) -> bool:
+    """Restricted contacts and notes (e.g. police-only) are for the recording agency,
+    administrators and inquiry reviewers."""
+    from referrals.models import User
+
+    return viewer.role in (User.Role.ADMIN, User.Role.INQUIRY)
+
+
+def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> list[Entry]:
+    """Every chronology entry of `case`, in chronology order, in a fixed number of queries.
+
+    With a `viewer`, restricted contacts and notes of other agencies are left out.
+    """
     entries: list[Entry] = []
     for model in RECORD_MODELS:
         records = model.objects.filter(case=case).select_related("agency", "logged_by")
@@ -112,6 +125,8 @@ def entries_for_case(case: Case, *, include_void: bool = False) -> list[Entry]:
             records = records.select_related("plan_logged_by")
         if not include_void:
             records = records.filter(voided_at__isnull=True)
+        if viewer is not None and model in (Contact, CaseNote) and not sees_all_restricted(viewer):
+            records = records.filter(Q(restricted=False) | Q(agency_id=viewer.agency_id))
         for record in records:
             entries.extend(entries_from_record(record, case.reference))
     reviews = FollowUpReview.objects.filter(
@@ -131,8 +146,8 @@ _COMMON = ["occurred_on", "summary", "source", "late_reason"]
 # What the generic "change" page lets people correct, per record type.
 EDITABLE_FIELDS = {
     "referral": [*_COMMON, "referrer_name", "outcome"],
-    "contact": [*_COMMON, "kind", "with_whom"],
-    "casenote": _COMMON,
+    "contact": [*_COMMON, "kind", "with_whom", "restricted"],
+    "casenote": [*_COMMON, "restricted"],
     "panelmeeting": [*_COMMON, "risk_level"],
     "paneldecision": [*_COMMON, "kind", "rationale"],
     "providerassignment": [*_COMMON, "sessions_planned"],

@@ -29,7 +29,7 @@ def review_state(review: FollowUpReview, today) -> tuple[str, str]:
 
 def case_summary(case: Case, *, user: User) -> dict:
     today = timezone.localdate()
-    entries = entries_for_case(case, include_void=True)
+    entries = entries_for_case(case, include_void=True, viewer=user)
     findings = compute_findings([e for e in entries if not e.voided], as_of=today)
     sessions = InterventionSession.objects.filter(case=case, voided_at__isnull=True)
     assignments = list(

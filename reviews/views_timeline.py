@@ -44,7 +44,7 @@ def _as_of(form: TimelineFilterForm) -> dt.date:
 @require_GET
 def timeline(request, reference):
     case = access.get_case_for_user(request, reference)
-    entries = entries_for_case(case)
+    entries = entries_for_case(case, viewer=request.user)
     form = TimelineFilterForm(request.GET or None)
     form.fields["agency"].choices = [("", "All agencies"), *[(a, a) for a in sorted({e.agency for e in entries})]]
     as_of = _as_of(form)
@@ -70,7 +70,7 @@ def timeline_json_view(request, reference):
     if request.GET.get("as_of") and not form.is_valid() and "as_of" in form.errors:
         return JsonResponse({"error": "as_of must be a date written YYYY-MM-DD"}, status=400)
     as_of = _as_of(form)
-    data = timeline_data(entries_for_case(case), as_of=as_of)
+    data = timeline_data(entries_for_case(case, viewer=request.user), as_of=as_of)
     log_access(user=request.user, action="view-timeline-json", case=case, detail=f"as of {as_of}",
                request=request)
     return JsonResponse(timeline_json(case.reference, data))
@@ -81,7 +81,8 @@ def timeline_json_view(request, reference):
 def chronology_csv(request, reference):
     case = access.get_case_for_user(request, reference)
     log_access(user=request.user, action="export-csv", case=case, request=request)
-    response = HttpResponse(export_csv(case), content_type="text/csv; charset=utf-8")
+    entries = entries_for_case(case, viewer=request.user)
+    response = HttpResponse(export_csv(case, entries), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-chronology.csv"'
     return response
 

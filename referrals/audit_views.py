@@ -1,0 +1,126 @@
+"""Emergency ("break the glass") access, and the access log for supervisors and administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import access
+from .audit import log_access
+from .models import AccessGrant, AccessLog, Case, User
+from .services import save_record
+
+EMERGENCY_ROLES = {User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.PANEL_CHAIR}
+
+
+class EmergencyAccessForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this case now?",
+        help_text="For example, the person is in custody tonight and you need the risk picture. "
+                  "Your reason, name and the time are recorded and shown to supervisors.",
+        widget=forms.Textarea(attrs={"rows": 4}), min_length=20,
+        error_messages={"required": "Give the reason you need emergency access",
+                        "min_length": "Give the reason in at least 20 characters"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_access(request, reference):
+    """Read-only access, for the rest of today, to a case outside the user's agency.
+
+    The page is the same whether or not the case exists, so it discloses nothing;
+    a reason is required, and the grant and every use of it are in the access log.
+    """
+    if request.user.role not in EMERGENCY_ROLES:
+        raise PermissionDenied
+    if access.visible_cases(request.user).filter(reference=reference).exists():
+        return redirect("referrals:case", reference)
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = Case.objects.filter(reference=reference).first()
+        if case is None:
+            log_access(user=request.user, action="break-glass", case_reference=reference[:40],
+                       detail="no such case", request=request, outcome=AccessLog.Outcome.REFUSED)
+            raise Http404("No case found")
+        today = timezone.localdate()
+        with transaction.atomic():
+            save_record(
+                AccessGrant(case=case, user=request.user, granted_by=request.user, starts_on=today,
+                            ends_on=today, reason=f"Emergency access: {form.cleaned_data['reason']}"),
+                user=request.user, reason="Emergency access (break the glass)",
+            )
+            log_access(user=request.user, action="break-glass", case=case,
+                       detail=form.cleaned_data["reason"], request=request,
+                       outcome=AccessLog.Outcome.BREAK_GLASS)
+        messages.info(request, "Emergency access recorded: you can read this case until midnight. "
+                               "Your supervisor can see that you opened it and why.")
+        return redirect("referrals:case", reference)
+    return render(request, "referrals/emergency_access.html", {"form": form, "reference": reference})
+
+
+def _can_read_log(user: User) -> bool:
+    return user.role in (User.Role.SUPERVISOR, User.Role.ADMIN)
+
+
+def _log_page(request, rows, *, title: str, subject: str):
+    paginator = Paginator(rows.select_related("case"), 50)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "referrals/access_log.html", {
+        "title": title, "subject": subject, "page_obj": page_obj,
+        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
+    })
+
+
+@login_required
+@require_GET
+def case_access_log(request, reference):
+    if not _can_read_log(request.user):
+        raise PermissionDenied
+    case = access.get_case_for_user(request, reference)
+    log_access(user=request.user, action="view-access-log", case=case, request=request)
+    rows = AccessLog.objects.filter(case=case)
+    return _log_page(request, rows, title=f"Access log: {case.reference}", subject=case.reference)
+
+
+@login_required
+@require_GET
+def user_access_log(request, username):
+    if not _can_read_log(request.user):
+        raise PermissionDenied
+    subject = get_object_or_404(User, username=username)
+    if request.user.role != User.Role.ADMIN and subject.agency_id != request.user.agency_id:
+        raise Http404("No such user")
+    log_access(user=request.user, action="view-access-log", detail=f"user {username}", request=request)
+    rows = AccessLog.objects.filter(user=subject)
+    return _log_page(request, rows, title=f"Access log: {subject}", subject=str(subject))
+
+
+@login_required
+@require_GET
+def emergency_access_log(request):
+    """Every use of emergency access by the supervisor's agency's staff, newest first."""
+    if not _can_read_log(request.user):
+        raise PermissionDenied
+    rows = AccessLog.objects.filter(outcome=AccessLog.Outcome.BREAK_GLASS)
+    if request.user.role != User.Role.ADMIN:
+        rows = rows.filter(user__agency_id=request.user.agency_id)
+    since = timezone.now() - dt.timedelta(days=90)
+    log_access(user=request.user, action="view-access-log", detail="emergency access", request=request)
+    return _log_page(request, rows.filter(at__gte=since), title="Emergency access in the last 90 days",
+                     subject="emergency access")
+
+
+def emergency_url(reference: str) -> str:
+    return reverse("referrals:emergency-access", args=[reference])
