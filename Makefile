@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://root@127.0.0.1:5432/casereview
 REQUIRE_POSTGRES ?= 0
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: run test test-sqlite test-postgres lint venv chromium migrate demo screenshots clean
+.PHONY: run serve test test-sqlite test-postgres lint venv chromium migrate demo screenshots clean
 
 venv: $(VENV)/.installed
 
@@ -63,9 +63,28 @@ test-postgres: venv
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL))"
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Production mode on this machine: gunicorn + whitenoise against PostgreSQL, DEBUG off.
+# Plain HTTP on loopback, so HTTPS redirect and Secure cookies are off unless you set them;
+# behind a TLS proxy set SECURE_SSL_REDIRECT=true SECURE_COOKIES=true SECURE_PROXY_SSL_HEADER=true.
+SERVE_DATABASE_URL ?= postgres://root@127.0.0.1:5432/casereview
+serve: venv
+	@if [ -z "$$SECRET_KEY" ]; then echo "SECRET_KEY is not set: using a random key for this run (sessions end when it stops)."; fi
+	@export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+	  DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
+	  SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" DEBUG=false; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	echo "casereview (production mode) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" && \
+	exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --timeout 180 --access-logfile -
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# PNGs of the main pages into docs/screenshots/ (throwaway SQLite demo DB, runserver on 127.0.0.1:8765).
+screenshots: venv chromium
+	$(PY) scripts/screenshots.py

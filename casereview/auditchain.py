@@ -14,18 +14,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models
+from django.db import models, transaction
 
 GENESIS = ""
 
 
 class ChainedRow(models.Model):
-    """Abstract base for rows in a hash chain (history rows and the access log)."""
+    """Abstract base for rows in a hash chain (history rows and the access log).
+
+    A new row takes the chain head's lock, gets its hash and is inserted in one
+    transaction, so the head never gets ahead of the rows.
+    """
 
     row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or self.row_hash:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            chain(self)
+            return super().save(*args, **kwargs)
 
 
 def _text(value) -> str:
@@ -95,26 +106,6 @@ def verify(model: type[models.Model]) -> Iterator[Break]:
     head = AuditChainHead.objects.filter(table=model._meta.label_lower).first()
     if head is not None and head.last_hash != previous:
         yield Break(table, 0, "the last row is missing (the chain head does not match)")
-
-
-def _on_history(sender, history_instance, **kwargs) -> None:
-    if isinstance(history_instance, ChainedRow):
-        chain(history_instance)
-
-
-def _on_save(sender, instance, raw=False, **kwargs) -> None:
-    if isinstance(instance, ChainedRow) and instance._state.adding and not raw:
-        if not instance.row_hash:
-            chain(instance)
-
-
-def connect() -> None:
-    """Chain every history row (simple-history's signal) and every other ChainedRow on insert."""
-    from django.db.models.signals import pre_save
-    from simple_history.signals import pre_create_historical_record
-
-    pre_create_historical_record.connect(_on_history, dispatch_uid="auditchain-history")
-    pre_save.connect(_on_save, dispatch_uid="auditchain-rows")
 
 
 APPEND_ONLY_FUNCTION = """

@@ -93,6 +93,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # Signing in only stamps last_login, which history leaves out: no history row for it.
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, update_fields=update_fields, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, update_fields=update_fields, **kwargs)
+
     @property
     def is_administrator(self) -> bool:
         return self.role == self.Role.ADMIN

@@ -176,3 +176,14 @@ def test_production_settings_pass_the_deployment_checklist():
                      SECRET_KEY="k7Gq-" + "xY3pL9vR2mN8bT5wQ1zC4" * 3, ALLOWED_HOSTS="casereview.example.org")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_in_and_audit_work_in_autocommit_as_in_production(client):
+    """Outside a test transaction, as under gunicorn: the audit chain takes its own transaction."""
+    user = factories.user("caseworker")
+    case = factories.case(owner=user)
+    assert sign_in(client, "caseworker").status_code == 302
+    assert client.get(reverse("referrals:case", args=[case.reference])).status_code == 200
+    assert AccessLog.objects.filter(action="view-case", case=case).exists()
+    assert user.history.count() == 1  # signing in (last_login) adds no history row
