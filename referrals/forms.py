@@ -16,6 +16,34 @@ from django.conf import settings
 from .models import Agency, Case, Contact, User
 
 
+def _lower_first(text: str) -> str:
+    text = str(text).replace(" (optional)", "").strip()
+    return text[:1].lower() + text[1:]
+
+
+class GovForm(forms.Form):
+    """Required-field errors that name the field, as the GOV.UK Design System asks
+    ("Enter the summary", "Select the agency") rather than "This field is required"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_fields(self)
+
+
+def name_fields(form) -> None:
+    default = str(forms.Field.default_error_messages["required"])
+    for field in form.fields.values():
+        if isinstance(field, DateInputField) or str(field.error_messages.get("required")) != default:
+            continue
+        label = _lower_first(field.label or "")
+        if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+            field.error_messages["required"] = f"Select {label}"
+        elif isinstance(field, forms.BooleanField):
+            field.error_messages["required"] = f"Confirm {label}"
+        else:
+            field.error_messages["required"] = f"Enter {label}"
+
+
 class ApproxDate(NamedTuple):
     value: dt.date
     month_only: bool
@@ -80,12 +108,17 @@ def late_reason_field() -> forms.CharField:
     )
 
 
-def text_area(label: str, *, required: bool = True, rows: int = 4, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=required, help_text=help_text,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+def text_area(
+    label: str, *, required: bool = True, rows: int = 4, help_text: str = "", required_message: str = ""
+) -> forms.CharField:
+    field = forms.CharField(label=label, required=required, help_text=help_text,
+                            widget=forms.Textarea(attrs={"rows": rows}))
+    if required_message:
+        field.error_messages["required"] = required_message
+    return field
 
 
-class RecordForm(forms.Form):
+class RecordForm(GovForm):
     """What every chronology record asks for. Subclasses add their own fields."""
 
     occurred = ApproxDateField(label="Date it happened")
@@ -110,7 +143,7 @@ class RecordForm(forms.Form):
         }
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(GovForm):
     person_name = forms.CharField(label="Name of the person referred", max_length=200)
     date_of_birth = UKDateField(label="Date of birth (optional)", required=False,
                                 help_text="For example, 3 6 1997")
@@ -144,7 +177,7 @@ class NoteForm(RecordForm):
     restricted = restricted_field()
 
 
-class OwnerForm(forms.Form):
+class OwnerForm(GovForm):
     new_owner = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True).exclude(
             role__in=[User.Role.INQUIRY, User.Role.PROVIDER]
@@ -152,11 +185,11 @@ class OwnerForm(forms.Form):
         label="New accountable owner",
         empty_label="Choose a person",
     )
-    reason = text_area("Reason for the change", rows=2)
+    reason = text_area("Reason for the change", rows=2, required_message="Give the reason for the change")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(GovForm):
     consent = forms.ChoiceField(
         label="Consent to Channel support",
         choices=[c for c in Case.Consent.choices if c[0] != Case.Consent.NOT_ASKED],
@@ -165,13 +198,14 @@ class ConsentForm(forms.Form):
     consent_on = UKDateField(label="Date of the decision")
 
 
-class VoidForm(forms.Form):
+class VoidForm(GovForm):
     reason = text_area("Why is this record being voided?", rows=3,
-                       help_text="The record stays in the case history, marked as void.")
+                       help_text="The record stays in the case history, marked as void.",
+                       required_message="Give the reason for voiding this record")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class CaseSearchForm(forms.Form):
+class CaseSearchForm(GovForm):
     SORTS = {
         "newest": ("-referred_on", "Newest referral first"),
         "oldest": ("referred_on", "Oldest referral first"),

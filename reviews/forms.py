@@ -6,6 +6,8 @@ from django import forms
 
 from referrals.forms import (
     ApproxDateField,
+    GovForm,
+    name_fields,
     RecordForm,
     UKDateField,
     agency_field,
@@ -59,7 +61,7 @@ class PanelMeetingForm(RecordForm):
         return data
 
 
-class ActionForm(forms.Form):
+class ActionForm(GovForm):
     description = forms.CharField(label="Action", max_length=500)
     owner = staff_field("Owner")
     due_on = UKDateField(label="Due date", help_text="For example, 27 3 2015")
@@ -77,6 +79,13 @@ class AssignmentForm(RecordForm):
     field_order = ["agency", "occurred", "sessions_planned", "provider_worker", "summary", "source",
                    "late_reason"]
 
+    def clean(self):
+        data = super().clean()
+        worker, agency = data.get("provider_worker"), data.get("agency")
+        if worker and agency and worker.agency_id != agency.pk:
+            self.add_error("provider_worker", f"{worker} works for {worker.agency}, not {agency}")
+        return data
+
 
 class BriefingForm(RecordForm):
     occurred = ApproxDateField(label="Date the written briefing was issued")
@@ -87,7 +96,7 @@ class BriefingForm(RecordForm):
     field_order = ["occurred", "agency", "issued_by", "document_ref", "summary", "source", "late_reason"]
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(GovForm):
     acknowledged_on = UKDateField(label="Date the provider acknowledged the briefing")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -95,7 +104,7 @@ class AcknowledgeForm(forms.Form):
 OUTCOME_CHOICES = [c for c in InterventionSession.Status.choices if c[0] != "planned"]
 
 
-class SessionForm(forms.Form):
+class SessionForm(GovForm):
     occurred = UKDateField(label="Date of session", help_text="For example, 27 3 2015")
     status = forms.ChoiceField(label="What happened", choices=InterventionSession.Status.choices,
                                widget=forms.RadioSelect)
@@ -106,7 +115,7 @@ class SessionForm(forms.Form):
     late_reason = late_reason_field()
 
 
-class SessionOutcomeForm(forms.Form):
+class SessionOutcomeForm(GovForm):
     status = forms.ChoiceField(label="What happened", choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
     summary = text_area("Summary", rows=3)
     attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
@@ -149,12 +158,13 @@ class ExitForm(RecordForm):
                    "review_owner", "source", "late_reason"]
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(GovForm):
     reason = text_area("Why is the case being reopened?", rows=3,
-                       help_text="Reviews not yet held will be cancelled.")
+                       help_text="Reviews not yet held will be cancelled.",
+                       required_message="Give the reason for reopening the case")
 
 
-class ConductReviewForm(forms.Form):
+class ConductReviewForm(GovForm):
     conducted_on = UKDateField(label="Date the review was held", help_text="For example, 14 1 2016")
     agency = agency_field("Reviewing agency")
     participants = forms.CharField(label="Who took part (optional)", required=False, max_length=300)
@@ -164,18 +174,19 @@ class ConductReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class NotPossibleForm(forms.Form):
-    why = text_area("Why was the review not possible?", rows=3)
+class NotPossibleForm(GovForm):
+    why = text_area("Why was the review not possible?", rows=3,
+                    required_message="Give the reason the review was not possible")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReassignReviewForm(forms.Form):
+class ReassignReviewForm(GovForm):
     owner = staff_field("New owner")
-    reason = text_area("Reason", rows=2)
+    reason = text_area("Reason", rows=2, required_message="Give the reason for reassigning the review")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ActionDoneForm(forms.Form):
+class ActionDoneForm(GovForm):
     completed_on = UKDateField(label="Date done")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -200,11 +211,13 @@ def edit_form_class(model) -> type[forms.ModelForm]:
 
 
 class EditRecordForm(forms.ModelForm):
-    reason = text_area("Why are you changing this record?", rows=2)
+    reason = text_area("Why are you changing this record?", rows=2,
+                       required_message="Give the reason for the change")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, instance=None, **kwargs):
         super().__init__(*args, instance=instance, **kwargs)
+        name_fields(self)
         if not self.is_bound:
             self.initial["version"] = instance.version
 

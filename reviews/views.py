@@ -212,7 +212,7 @@ def exit_new(request, reference):
             **form.record_fields()),
         title="Exit the case from Channel", button="Exit case",
         success_message="Case exited: the 6- and 12-month reviews are scheduled",
-        extra={"problems": services.exit_gate_problems(case)},
+        template="reviews/exit_form.html", extra={"problems": services.exit_gate_problems(case)},
     )
 
 

@@ -96,7 +96,7 @@ def test_timeline_json_matches_the_command(client, caseworker, case):
 def test_timeline_query_count_does_not_grow_with_records(client, caseworker, case, django_assert_max_num_queries):
     client.force_login(caseworker)
     url = reverse("reviews:timeline", args=[case.reference])
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         client.get(url)
     rows = "".join(
         f"CR-T-1,,Police,agency_account,2015-06-{day:02d},,Account {day},email {day},1,,,,\n"
@@ -104,7 +104,7 @@ def test_timeline_query_count_does_not_grow_with_records(client, caseworker, cas
     )
     import_chronology([("more.csv", (HEADER + rows).encode())], user=caseworker, owner=caseworker)
     assert AgencyAccount.objects.count() == 30
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         client.get(url)
 
 
