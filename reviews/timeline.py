@@ -15,6 +15,15 @@ from .entries import ENTRY_TYPES, ENTRY_TYPE_LABELS, Entry
 from .findings import Finding, compute_findings, known_as_of
 
 SESSION_TYPES = ("session_planned", "session_held", "session_cancelled")
+# Plain-English names for the finding codes of chronology-format.md.
+FINDING_LABELS = {
+    "BELIEF_EXCEEDS_RECORD": "Belief exceeds record",
+    "NO_WRITTEN_BRIEFING": "No written briefing",
+    "REVIEW_MISSED": "Review missed",
+    "REVIEW_LATE": "Review late",
+    "LOGGED_LATE": "Logged late",
+    "EXITED_WITHOUT_SESSION": "Exited without a session",
+}
 SESSIONS_LANE = "Intervention sessions"
 MAX_LANES = 12  # the stylesheet has a column for each
 

@@ -51,3 +51,10 @@ def status_colour(status: str) -> str:
 @register.filter
 def risk_colour(risk: str) -> str:
     return RISK_COLOURS.get(risk, "grey")
+
+
+@register.filter
+def finding_label(code: str) -> str:
+    from reviews.timeline import FINDING_LABELS
+
+    return FINDING_LABELS.get(code, code)
