@@ -9,10 +9,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casereview.web import run_form
-from reviews.chronology import EDITABLE_FIELDS, RECORD_TYPES
+from reviews.chronology import EDITABLE_FIELDS, RECORD_TYPES, sees_all_restricted
+from reviews.dashboard import due_list
 from reviews.forms import edit_form_class
 from reviews.summary import case_summary
 
@@ -28,7 +30,8 @@ def case_url(case: Case) -> str:
     return reverse("referrals:case", args=[case.reference])
 
 
-def _case_page(request, cases, *, title: str, template: str = "referrals/case_list.html"):
+def _case_page(request, cases, *, title: str, template: str = "referrals/case_list.html",
+               extra: dict | None = None):
     form = CaseSearchForm(request.GET or None)
     cases = cases.select_related("person", "owner", "lead_agency")
     if form.is_valid():
@@ -61,6 +64,7 @@ def _case_page(request, cases, *, title: str, template: str = "referrals/case_li
         "count": paginator.count,
         "query": query.urlencode(),
         "can_create": access.can_create_cases(request.user),
+        **(extra or {}),
     })
 
 
@@ -70,7 +74,11 @@ def home(request):
     if request.user.role == User.Role.PROVIDER:
         return redirect("reviews:provider-cases")
     mine = access.visible_cases(request.user).filter(owner=request.user)
-    return _case_page(request, mine, title="My cases")
+    # Their own follow-up reviews and panel actions that are due or overdue.
+    due = None
+    if request.user.role in access.EDITING_ROLES:
+        due = due_list(request.user, today=timezone.localdate())
+    return _case_page(request, mine, title="My cases", extra={"due": due})
 
 
 @login_required
@@ -136,7 +144,8 @@ def add_contact(request, reference):
     return record_form_page(
         request, case, form,
         lambda d: services.log_contact(case=case, user=request.user, kind=d["kind"],
-                                       with_whom=d["with_whom"], **form.record_fields()),
+                                       with_whom=d["with_whom"], restricted=d["restricted"],
+                                       **form.record_fields()),
         title="Log a contact", button="Save contact", success_message="Contact saved",
     )
 
@@ -148,7 +157,8 @@ def add_note(request, reference):
     form = NoteForm(request.POST or None, initial={"agency": request.user.agency})
     return record_form_page(
         request, case, form,
-        lambda d: services.add_note(case=case, user=request.user, **form.record_fields()),
+        lambda d: services.add_note(case=case, user=request.user, restricted=d["restricted"],
+                                    **form.record_fields()),
         title="Add a note", button="Save note", success_message="Note saved",
     )
 
@@ -181,19 +191,25 @@ def record_consent(request, reference):
     )
 
 
-def _record_for(case: Case, kind: str, pk: int):
-    """A record of `case` by type and id; an id from another case is not found (no ID swapping)."""
+def _record_for(case: Case, kind: str, pk: int, user: User):
+    """A record of `case` by type and id; an id from another case is not found (no ID swapping),
+    nor is another agency's restricted note."""
     model = RECORD_TYPES.get(kind)
     if model is None:
         raise Http404("No such record type")
-    return get_object_or_404(model, pk=pk, case=case)
+    record = get_object_or_404(model, pk=pk, case=case)
+    if getattr(record, "restricted", False) and not (
+        sees_all_restricted(user) or record.agency_id == user.agency_id
+    ):
+        raise Http404("No such record")
+    return record
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request, reference, kind, pk):
     case = access.get_case_for_user(request, reference, write=True)
-    record = _record_for(case, kind, pk)
+    record = _record_for(case, kind, pk, request.user)
     if kind not in EDITABLE_FIELDS or getattr(record, "voided_at", None):
         raise Http404("This record cannot be edited")
     form_class = edit_form_class(type(record))
@@ -212,7 +228,7 @@ def record_edit(request, reference, kind, pk):
 @require_http_methods(["GET", "POST"])
 def record_void(request, reference, kind, pk):
     case = access.get_case_for_user(request, reference, write=True)
-    record = _record_for(case, kind, pk)
+    record = _record_for(case, kind, pk, request.user)
     if not hasattr(record, "void_reason") or record.voided_at:
         raise Http404("This record cannot be voided")
     form = VoidForm(request.POST or None, initial={"version": record.version})
@@ -228,7 +244,7 @@ def record_void(request, reference, kind, pk):
 @require_GET
 def record_history(request, reference, kind, pk):
     case = access.get_case_for_user(request, reference)
-    record = _record_for(case, kind, pk)
+    record = _record_for(case, kind, pk, request.user)
     log_access(user=request.user, action="view-history", case=case, detail=str(record), request=request)
     versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
     rows = []

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views, views_timeline
+from . import views, views_dashboard, views_timeline
 
 app_name = "reviews"
 
 case = "cases/<str:reference>/"
 urlpatterns = [
     path("provider/", views.provider_cases, name="provider-cases"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard.csv", views_dashboard.dashboard_csv, name="dashboard-csv"),
     path("cases/import/", views_timeline.chronology_upload, name="chronology-import"),
     path(case + "timeline/", views_timeline.timeline, name="timeline"),
     path(case + "timeline.json", views_timeline.timeline_json_view, name="timeline-json"),

@@ -1,0 +1,453 @@
+"""Follow-ups that cannot slip: the supervisor dashboard and each owner's due list.
+
+One place computes which follow-up reviews and panel actions are overdue,
+missed, due soon or were held late; the dashboard page, its CSV download and
+the caseworker's due list on the home page all read the same rows.
+
+With `today` T and grace G (`REVIEW_GRACE_DAYS`), a scheduled review or an
+open panel action is
+
+- overdue when T - G <= due_on < T (1 to G days past due),
+- missed when due_on < T - G (past due + grace and never held),
+- due soon when T <= due_on <= T + 30,
+
+and a review is "held late" when it was held in the 90 days up to T,
+more than G days after its due date. Cancelled and not-possible reviews,
+done or voided actions, and anything due later than T + 30 are not shown.
+
+"Agency" is the owner's agency: the one accountable for the follow-up, and
+the one whose supervisors are emailed when it is missed (reviews.reminders).
+
+Every function is set-based: one grouped query gives every count, one query
+gives a page of rows, whatever the number of cases. Which cases a user sees is
+always `referrals.access.visible_cases(user)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+
+from referrals.access import visible_cases
+from referrals.models import User
+
+from .models import FollowUpReview, PanelAction
+
+PAGE_SIZE = 50
+DUE_SOON_DAYS = 30
+HELD_LATE_WINDOW_DAYS = 90
+DUE_LIST_LIMIT = 50
+
+OVERDUE, MISSED, DUE_SOON, HELD_LATE = "overdue", "missed", "due_soon", "held_late"
+# value, label, GOV.UK tag colour; in the order the page shows them.
+STATES = (
+    (OVERDUE, "Overdue", "red"),
+    (MISSED, "Missed", "red"),
+    (DUE_SOON, "Due soon", "yellow"),
+    (HELD_LATE, "Held late", "orange"),
+)
+STATE_LABELS = {value: label for value, label, _ in STATES}
+STATE_COLOURS = {value: colour for value, _, colour in STATES}
+OUTSTANDING = (OVERDUE, MISSED, DUE_SOON)
+
+ACTION = "action"
+KINDS = (
+    (FollowUpReview.Kind.SIX_MONTH.value, FollowUpReview.Kind.SIX_MONTH.label),
+    (FollowUpReview.Kind.TWELVE_MONTH.value, FollowUpReview.Kind.TWELVE_MONTH.label),
+    (ACTION, "Panel action"),
+)
+KIND_LABELS = dict(KINDS)
+
+DASHBOARD_ROLES = {User.Role.SUPERVISOR, User.Role.ADMIN}
+
+
+def can_view_dashboard(user) -> bool:
+    """Supervisors (their agency's cases) and administrators (all cases)."""
+    return user.is_authenticated and user.is_active and user.role in DASHBOARD_ROLES
+
+
+class DaysBetween(Func):
+    """Whole days from `start` to `end` (end - start) for two dates, on PostgreSQL and SQLite."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "  # PostgreSQL: date - date is an integer number of days
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard is narrowed to; blank or None means no filter."""
+
+    owner: int | None = None
+    agency: int | None = None
+    kind: str = ""  # "6_month", "12_month" or "action"
+    state: str = ""  # overdue, missed, due_soon or held_late
+
+
+def _owner_name(values: dict) -> str:
+    """As User.__str__: the full name, or the username when there is none."""
+    full_name = f"{values['owner_first_name']} {values['owner_last_name']}".strip()
+    return full_name or values["owner_username"]
+
+
+def _as_date(value) -> dt.date | None:
+    # SQLite returns dates from a UNION's columns as ISO strings (no field converters there).
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """One review or panel action as the dashboard, the due list and the CSV show it."""
+
+    source: str  # "review" or "action"
+    item_id: int
+    case_reference: str
+    kind: str
+    description: str
+    owner_id: int
+    owner_name: str
+    agency_id: int
+    agency_name: str
+    due_on: dt.date
+    conducted_on: dt.date | None
+    days_overdue: int  # days past due today; for "held late", how late it was held; never < 0
+    state: str
+
+    @classmethod
+    def from_values(cls, values: dict) -> DueRow:
+        return cls(
+            source=values["row_source"],
+            item_id=values["item_id"],
+            case_reference=values["case_reference"],
+            kind=values["item_kind"],
+            description=values["item_description"],
+            owner_id=values["item_owner_id"],
+            owner_name=_owner_name(values),
+            agency_id=values["owner_agency_id"],
+            agency_name=values["owner_agency_name"],
+            due_on=_as_date(values["item_due_on"]),
+            conducted_on=_as_date(values["item_conducted_on"]),
+            days_overdue=max(values["days_overdue"], 0),
+            state=values["item_state"],
+        )
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def state_colour(self) -> str:
+        return STATE_COLOURS[self.state]
+
+
+@dataclass
+class CountRow:
+    """Counts per state for one owner or one agency."""
+
+    id: int
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_LABELS, 0))
+
+    @property
+    def outstanding(self) -> int:
+        return sum(self.counts[state] for state in OUTSTANDING)
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    today: dt.date
+    counts: dict[str, int]  # per state, for the owner/agency/kind filters (never the state filter)
+    by_owner: list[CountRow]
+    by_agency: list[CountRow]
+    owner_choices: list[tuple[int, str]]  # everyone with a row in the user's scope
+    agency_choices: list[tuple[int, str]]
+    total: int  # rows in the current view, every filter applied
+    page_obj: object
+    page_range: object
+
+
+def _open_state(today: dt.date) -> Case:
+    grace = settings.REVIEW_GRACE_DAYS
+    return Case(
+        When(due_on__lt=today - dt.timedelta(days=grace), then=Value(MISSED)),
+        When(due_on__lt=today, then=Value(OVERDUE)),
+        default=Value(DUE_SOON),
+        output_field=CharField(),
+    )
+
+
+def _open_state_filter(state: str, today: dt.date) -> Q:
+    """The due-date range of an open state: filters on due_on keep the partial indexes usable."""
+    grace = dt.timedelta(days=settings.REVIEW_GRACE_DAYS)
+    return {
+        OVERDUE: Q(due_on__gte=today - grace, due_on__lt=today),
+        MISSED: Q(due_on__lt=today - grace),
+        DUE_SOON: Q(due_on__gte=today),
+    }[state]
+
+
+def _columns(*, source, kind, description, conducted_on, days_overdue, state) -> dict:
+    """The columns of every part of the union, always in this order.
+
+    Aliases differ from model field names (annotations may not shadow fields).
+    """
+    return {
+        "row_source": Value(source),
+        "item_id": F("pk"),
+        "item_kind": kind,
+        "item_description": description,
+        "case_reference": F("case__reference"),
+        "item_owner_id": F("owner_id"),
+        "owner_first_name": F("owner__first_name"),
+        "owner_last_name": F("owner__last_name"),
+        "owner_username": F("owner__username"),
+        "owner_agency_id": F("owner__agency_id"),
+        "owner_agency_name": F("owner__agency__name"),
+        "item_due_on": F("due_on"),
+        "item_conducted_on": conducted_on,
+        "days_overdue": days_overdue,
+        "item_state": state,
+    }
+
+
+def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list:
+    """The querysets whose union is the view: open reviews, reviews held late, open actions.
+
+    Each has the same columns (`_columns`), the user's scope and the
+    owner/agency/kind filters; `states` limits the states (default: the
+    filter's state, or every state).
+    """
+    states = set(states or ([filters.state] if filters.state else STATE_LABELS))
+    scope = Q(case__in=visible_cases(user))
+    if filters.owner:
+        scope &= Q(owner_id=filters.owner)
+    if filters.agency:
+        scope &= Q(owner__agency_id=filters.agency)
+    today_value = Value(today, output_field=DateField())
+    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    open_states = [state for state in OUTSTANDING if state in states]
+    due_in_states = Q(pk__in=[])
+    for state in open_states:
+        due_in_states |= _open_state_filter(state, today)
+    no_date = Value(None, output_field=DateField())
+    parts = []
+
+    if filters.kind in ("", *FollowUpReview.Kind.values):
+        reviews = FollowUpReview.objects.filter(scope)
+        if filters.kind:
+            reviews = reviews.filter(kind=filters.kind)
+        if open_states:
+            # review_open_due_idx: state = 'scheduled' and due_on <= T + 30.
+            parts.append(
+                reviews.filter(
+                    due_in_states, state=FollowUpReview.State.SCHEDULED, due_on__lte=horizon
+                ).values(
+                    **_columns(
+                        source="review",
+                        kind=F("kind"),
+                        description=Value(""),
+                        conducted_on=no_date,
+                        days_overdue=DaysBetween(today_value, F("due_on")),
+                        state=_open_state(today),
+                    )
+                )
+            )
+        if HELD_LATE in states:
+            days_late = DaysBetween(F("conducted_on"), F("due_on"))
+            parts.append(
+                reviews.filter(
+                    state=FollowUpReview.State.HELD,
+                    conducted_on__gte=today - dt.timedelta(days=HELD_LATE_WINDOW_DAYS),
+                    conducted_on__lte=today,
+                )
+                .alias(days_late=days_late)
+                .filter(days_late__gt=settings.REVIEW_GRACE_DAYS)
+                .values(
+                    **_columns(
+                        source="review",
+                        kind=F("kind"),
+                        description=Value(""),
+                        conducted_on=F("conducted_on"),
+                        days_overdue=days_late,
+                        state=Value(HELD_LATE),
+                    )
+                )
+            )
+    if filters.kind in ("", ACTION) and open_states:
+        # panelaction_open_due_idx: not done, not voided, due_on <= T + 30.
+        parts.append(
+            PanelAction.objects.filter(scope)
+            .filter(
+                due_in_states,
+                completed_on__isnull=True,
+                voided_at__isnull=True,
+                due_on__lte=horizon,
+            )
+            .values(
+                **_columns(
+                    source="action",
+                    kind=Value(ACTION),
+                    description=F("description"),
+                    conducted_on=no_date,
+                    days_overdue=DaysBetween(today_value, F("due_on")),
+                    state=_open_state(today),
+                )
+            )
+        )
+    return parts
+
+
+ORDERING = ("-days_overdue", "item_due_on", "case_reference", "row_source", "item_id")
+
+
+def _union(parts: list):
+    if not parts:
+        return FollowUpReview.objects.none().values("pk")
+    first, rest = parts[0].order_by(), [part.order_by() for part in parts[1:]]
+    rows = first.union(*rest, all=True) if rest else first
+    return rows.order_by(*ORDERING)
+
+
+def dashboard_rows(user: User, filters: Filters, *, today: dt.date):
+    """Every row of the view, most overdue first, as dicts (one query; iterate it for the CSV)."""
+    return _union(_parts(user, filters, today))
+
+
+GROUP_COLUMNS = (
+    "item_owner_id",
+    "owner_first_name",
+    "owner_last_name",
+    "owner_username",
+    "owner_agency_id",
+    "owner_agency_name",
+    "item_kind",
+    "item_state",
+)
+
+
+def _group_counts(user: User, today: dt.date) -> list[dict]:
+    """Rows per (owner, agency, kind, state) in the user's scope: one grouped query."""
+    grouped = [
+        part.values(*GROUP_COLUMNS).annotate(n=Count("pk")).order_by()
+        for part in _parts(user, Filters(), today)
+    ]
+    return list(grouped[0].union(*grouped[1:], all=True))
+
+
+def _matches(group: dict, filters: Filters, *, with_state: bool) -> bool:
+    return (
+        (not filters.owner or group["item_owner_id"] == filters.owner)
+        and (not filters.agency or group["owner_agency_id"] == filters.agency)
+        and (not filters.kind or group["item_kind"] == filters.kind)
+        and (not with_state or not filters.state or group["item_state"] == filters.state)
+    )
+
+
+class _CountedRows:
+    """The union query, sliced for a page; its length is already known from the counts.
+
+    Saves the Paginator a COUNT over the whole union, and turns each page's
+    dicts into DueRows.
+    """
+
+    def __init__(self, rows, count: int):
+        self.rows, self._count = rows, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return [DueRow.from_values(values) for values in self.rows[key]]
+
+
+def _count_rows(groups: list[dict], key: str, name) -> list[CountRow]:
+    rows: dict[int, CountRow] = {}
+    for group in groups:
+        row = rows.setdefault(group[key], CountRow(id=group[key], name=name(group)))
+        row.counts[group["item_state"]] += group["n"]
+    return sorted(
+        rows.values(),
+        key=lambda r: (-r.counts[MISSED], -r.counts[OVERDUE], -r.outstanding, r.name.lower(), r.id),
+    )
+
+
+def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) -> Dashboard:
+    """Counts and one page (PAGE_SIZE rows) of the view, in two queries.
+
+    Counts take the owner, agency and kind filters but not the state filter,
+    so the summary always shows every state; `total` takes every filter.
+    """
+    groups = _group_counts(user, today)
+    counted = [g for g in groups if _matches(g, filters, with_state=False)]
+    counts = dict.fromkeys(STATE_LABELS, 0)
+    for group in counted:
+        counts[group["item_state"]] += group["n"]
+    total = sum(g["n"] for g in counted if _matches(g, filters, with_state=True))
+    owners = {g["item_owner_id"]: _owner_name(g) for g in groups}
+    agencies = {g["owner_agency_id"]: g["owner_agency_name"] for g in groups}
+
+    paginator = Paginator(
+        _CountedRows(dashboard_rows(user, filters, today=today), total), PAGE_SIZE
+    )
+    page_obj = paginator.get_page(page)
+    return Dashboard(
+        filters=filters,
+        today=today,
+        counts=counts,
+        by_owner=_count_rows(counted, "item_owner_id", _owner_name),
+        by_agency=_count_rows(counted, "owner_agency_id", lambda g: g["owner_agency_name"]),
+        owner_choices=sorted(owners.items(), key=lambda item: (item[1].lower(), item[0])),
+        agency_choices=sorted(agencies.items(), key=lambda item: (item[1].lower(), item[0])),
+        total=total,
+        page_obj=page_obj,
+        page_range=paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
+    )
+
+
+@dataclass
+class DueList:
+    rows: list[DueRow]
+    more: bool  # there are more than DUE_LIST_LIMIT; the most overdue are shown
+
+
+def due_list(user: User, *, today: dt.date, limit: int = DUE_LIST_LIMIT) -> DueList:
+    """The reviews and actions `user` owns that are overdue, missed or due soon (one query)."""
+    rows = list(
+        _union(_parts(user, Filters(owner=user.pk), today, states=OUTSTANDING))[: limit + 1]
+    )
+    return DueList(rows=[DueRow.from_values(v) for v in rows[:limit]], more=len(rows) > limit)
