@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard, views_timeline
+from . import views, views_dashboard, views_pdf, views_timeline
 
 app_name = "reviews"
 
@@ -28,4 +28,5 @@ urlpatterns = [
     path(case + "reviews/<int:pk>/conduct/", views.review_conduct, name="review-conduct"),
     path(case + "reviews/<int:pk>/not-possible/", views.review_not_possible, name="review-not-possible"),
     path(case + "reviews/<int:pk>/reassign/", views.review_reassign, name="review-reassign"),
+    path(case + "chronology.pdf", views_pdf.chronology_pdf, name="chronology-pdf"),
 ]

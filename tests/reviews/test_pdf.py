@@ -1,0 +1,597 @@
+"""The PDF case chronology, read back out of the PDF with pdfplumber."""
+
+import datetime as dt
+import io
+import re
+import threading
+
+import pdfplumber
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pdfminer.pdftypes import resolve1
+
+from referrals import services as intake
+from referrals.models import AccessGrant, AccessLog, Agency, Case, CaseNote, Person, User
+from reviews import pdf
+from reviews.chronology_csv import import_chronology
+from tests import factories
+from tests.reviews.test_chronology_csv import FAILURE, HEADER
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+AS_OF = D(2026, 1, 1)
+
+# The FAILURE chronology's findings as of AS_OF, with the numbers of the entries they are about:
+# 5/6 the session planned/held, 7/8 the two accounts, 9 the exit, 10 the late 12-month review.
+FAILURE_FINDINGS = [
+    ("NO_WRITTEN_BRIEFING", [6]),
+    ("BELIEF_EXCEEDS_RECORD", [6, 7]),
+    ("BELIEF_EXCEEDS_RECORD", [6, 8]),
+    ("REVIEW_MISSED", [9]),
+    ("REVIEW_LATE", [9, 10]),
+    ("LOGGED_LATE", [10]),
+]
+SSRF = (
+    '<link rel="attachment" href="file:///etc/passwd">',
+    '<img src="http://127.0.0.1:9/x.png">',
+    "<style>body{background:url(http://127.0.0.1:9/y)}</style>",
+)
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(settings, tmp_path):
+    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+    return settings.PDF_CACHE_DIR
+
+
+@pytest.fixture
+def importer():
+    return factories.user("importer", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def failure_case(importer):
+    import_chronology([("failure.csv", FAILURE.encode())], user=importer, owner=importer)
+    return Case.objects.select_related("person").get(reference="CR-T-1")
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """Counts the real layouts (the expensive step the cache avoids repeating)."""
+    calls = []
+    real = pdf._layout
+
+    def counting(html):
+        calls.append(html)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "_layout", counting)
+    return calls
+
+
+def pages(content: bytes) -> list[str]:
+    assert content.startswith(b"%PDF-")
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return [page.extract_text() or "" for page in document.pages]
+
+
+def flat(text: str) -> str:
+    """Text without whitespace: table cells wrap long words anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+def embedded_files(content: bytes) -> list:
+    """Files embedded in the PDF: the catalog's /EmbeddedFiles and any file-attachment annotation."""
+    found = []
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        names = resolve1(document.doc.catalog.get("Names")) or {}
+        if names.get("EmbeddedFiles"):
+            found.append(resolve1(names["EmbeddedFiles"]))
+        for page in document.pages:
+            found += [
+                a
+                for a in page.annots
+                if getattr(a["data"].get("Subtype"), "name", None) == "FileAttachment"
+            ]
+    return found
+
+
+def column_text(content: bytes, header: str, next_header: str | None) -> str:
+    """The text of one table column, from `header` to where `next_header` starts (None: the
+    last column), on every page where both are in one header row."""
+    texts = []
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        for page in document.pages:
+            words = page.extract_words()
+            for start in (w for w in words if w["text"] == header):
+                right = (
+                    page.width
+                    if next_header is None
+                    else next(
+                        (
+                            w["x0"] - 1
+                            for w in words
+                            if w["text"] == next_header
+                            and abs(w["top"] - start["top"]) < 1
+                            and w["x0"] > start["x0"]
+                        ),
+                        None,
+                    )
+                )
+                if right:
+                    texts.append(
+                        page.crop(
+                            (start["x0"] - 1, start["top"], right, page.height)
+                        ).extract_text()
+                    )
+    return "\n".join(texts)
+
+
+def render(case, as_of=AS_OF, user=None):
+    return pdf.render_chronology_pdf(case, as_of=as_of, user=user)
+
+
+def test_entries_are_numbered_in_order_with_month_only_dates_as_months(failure_case, importer):
+    text = "\n".join(pages(render(failure_case, user=importer)))
+    summaries = [
+        "Referred by police",
+        "Panel met",
+        "Adopted",
+        "Provider commissioned",
+        "First session arranged",
+        "First session held",
+        "How many sessions remain?",
+        'Minutes: "still ongoing with his IP"',
+        "Exited very low risk",
+        "12-month review held",
+    ]
+    chronology = text[text.index("1. Chronology") : text.index("2. Findings")]
+    lines = [line for line in chronology.splitlines() if any(s in line for s in summaries)]
+    for number, (summary, line) in enumerate(zip(summaries, lines, strict=True), 1):
+        assert line.startswith(f"{number} ") and summary in line, line
+    # The Channel panel's account is dated May 2015 only: shown as the month, never as a day.
+    assert re.search(r"^8 May 2015 Channel panel Agency", text, re.M)
+    assert "31 May 2015 Channel panel" not in text
+    # Logged 69 days after the review: marked late, with its reason.
+    assert re.search(r"late \(69 days\): IT\s+issue", text)
+    assert "Period covered 12 January 2015 to 10 January 2017" in text
+
+
+def test_findings_show_codes_messages_and_entry_numbers(failure_case):
+    data = pdf.chronology_data(failure_case, as_of=AS_OF)
+    assert [(f["code"], f["entries"]) for f in data["findings"]] == FAILURE_FINDINGS
+    # The Channel panel's month-only account: its finding is dated by the month, not a day.
+    assert [f["date"] for f in data["findings"]][1:3] == ["20 May 2015", "May 2015"]
+    text = "\n".join(pages(render(failure_case)))
+    findings = text[text.index("2. Findings") : text.index("3. What agencies believed")]
+    rows = [line for line in findings.splitlines() if re.match(r"\d+ [A-Z_]{9,} ", line)]
+    for number, (line, (code, entries)) in enumerate(zip(rows, FAILURE_FINDINGS, strict=True), 1):
+        # Entries is the last column, so a row's first line ends with its numbers.
+        assert line.startswith(f"{number} {code} ") and line.endswith(
+            " " + ", ".join(map(str, entries))
+        )
+    assert "Police believed 4 sessions had been held by 20 May 2015, but 1 was" in findings
+
+
+def test_sessions_comparison_and_reviews_as_of(failure_case):
+    data = pdf.chronology_data(failure_case, as_of=AS_OF)
+    assert [
+        (
+            s["number"],
+            s["agency"],
+            s["sessions_believed"],
+            s["believed_status"],
+            s["sessions_held"],
+            s["exceeds_record"],
+        )
+        for s in data["sessions"]
+    ] == [
+        (7, "Police", 4, "", 1, True),
+        (8, "Channel panel", None, "Ongoing", 1, True),
+    ]
+    assert [(r["kind"], r["due"], r["conducted"], r["state"]) for r in data["reviews"]] == [
+        ("6-month review", "14 January 2016", "", "missed"),
+        ("12-month review", "14 July 2016", "10 January 2017", "late"),
+    ]
+    # Before the 12-month review was logged (20 March 2017) it was not yet known to be held.
+    early = pdf.chronology_data(failure_case, as_of=D(2016, 7, 20))
+    assert [(r["conducted"], r["state"]) for r in early["reviews"]] == [
+        ("", "missed"),
+        ("", "scheduled"),
+    ]
+
+
+def test_marking_and_page_x_of_y_on_every_page_of_a_long_chronology(importer, layouts):
+    rows = ["CR-LONG,Sam Long,Police,referral,2015-01-05,,Referred,form,,,,,\n"]
+    for i in range(59):
+        day = D(2015, 1, 6) + dt.timedelta(days=i * 3)
+        agency = ("Police", "Local authority", "Channel panel")[i % 3]
+        rows.append(
+            f"CR-LONG,,{agency},contact,{day},,Contact {i + 1}: {'words of summary ' * 6},"
+            f"note {i + 1},,,,,\n"
+        )
+    import_chronology(
+        [("long.csv", (HEADER + "".join(rows)).encode())], user=importer, owner=importer
+    )
+    case = Case.objects.select_related("person").get(reference="CR-LONG")
+    texts = pages(render(case))
+    assert len(texts) >= 3 and len(layouts) == 1
+    for number, text in enumerate(texts, 1):
+        assert text.splitlines()[0] == "OFFICIAL-SENSITIVE"
+        assert f"OFFICIAL-SENSITIVE Page {number} of {len(texts)}" in text
+    chronology_pages = [t for t in texts if re.search(r"^\d+ \d+ \w+ 2015 ", t, re.M)]
+    assert len(chronology_pages) >= 2
+    for text in chronology_pages:  # the table header repeats on every page of the table
+        assert "No. Date Agency Type Summary Source Recorded by Logged on" in text
+    assert re.search(
+        r"^60 29 June 2015 Local authority Contact Contact 59:", "\n".join(texts), re.M
+    )
+
+
+def test_cover_hash_is_the_hash_of_the_data_and_not_of_who_generated_it(
+    failure_case, importer, cache_dir
+):
+    data = pdf.chronology_data(failure_case, as_of=AS_OF)
+    digest = pdf.chronology_hash(data)
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    assert digest == pdf.chronology_hash(pdf.chronology_data(failure_case, as_of=AS_OF))
+    cover = pages(render(failure_case, user=importer))[0]
+    assert f"SHA-256 of the chronology data {digest}" in cover
+    assert "Generated by Importer Example at" in cover
+    assert "casereview version 0.1.0" in cover and "As of 1 January 2026" in cover
+    assert "Person Ellis Norbury" in cover and "Case reference CR-T-1" in cover
+
+    for file in cache_dir.iterdir():  # a fresh layout for someone else: same data, same hash
+        file.unlink()
+    other = factories.user("another", role=User.Role.ADMIN)
+    cover = pages(render(failure_case, user=other))[0]
+    assert (
+        f"SHA-256 of the chronology data {digest}" in cover
+        and "Generated by Another Example" in cover
+    )
+
+    intake.add_note(
+        case=failure_case,
+        user=importer,
+        agency=factories.agency("Police"),
+        occurred_on=D(2015, 8, 1),
+        logged_on=D(2015, 8, 1),
+        summary="A later note",
+    )
+    assert pdf.chronology_hash(pdf.chronology_data(failure_case, as_of=AS_OF)) != digest
+
+
+def test_markup_in_user_text_is_inert(importer, monkeypatch):
+    case = factories.case(owner=importer, reference="CR-X")
+    intake.add_note(
+        case=case,
+        user=importer,
+        agency=importer.agency,
+        occurred_on=D(2015, 2, 1),
+        logged_on=D(2015, 2, 1),
+        summary=" ".join(SSRF),
+        source=SSRF[0],
+    )
+    fetched = []
+    real_fetch = pdf.StaticOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return real_fetch(self, url, headers)
+
+    monkeypatch.setattr(pdf.StaticOnlyFetcher, "fetch", spy)
+    content = render(case)
+    assert flat(" ".join(SSRF)) in flat(column_text(content, "Summary", "Source"))
+    assert flat(SSRF[0]) in flat(column_text(content, "Source", "Recorded"))
+    assert embedded_files(content) == []
+    assert fetched == [pdf.STYLESHEET]  # the stylesheet, and nothing from the data
+
+
+def test_the_fetcher_allows_only_data_urls_and_static_files():
+    fetcher = pdf.StaticOnlyFetcher()
+    assert b"OFFICIAL-SENSITIVE" in fetcher.fetch(pdf.STYLESHEET).read()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    for url in (
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.png",
+        "https://example.com/",
+        "casereview-static:/../../../etc/passwd",
+        "casereview-static:/css/%2e%2e/%2e%2e/x",
+        "casereview-static://etc/passwd",
+        "casereview-static:/css/missing.css",
+        "x.png",
+    ):
+        with pytest.raises(pdf.FetchRefused):
+            fetcher.fetch(url)
+    # The attachment check above can see an attachment when there is one.
+    attached = pdf._layout('<link rel="attachment" href="data:text/plain,hello"><p>x</p>')
+    assert embedded_files(attached)
+
+
+def test_case_with_no_records_is_a_valid_pdf_saying_so(importer):
+    person = Person.objects.create(display_name="Robin Empty")
+    case = Case.objects.create(
+        reference="CR-EMPTY",
+        person=person,
+        owner=importer,
+        lead_agency=importer.agency,
+        referred_on=D(2020, 1, 1),
+    )
+    texts = pages(render(case))
+    assert "Period covered No records" in texts[0]
+    chronology = next(t for t in texts if "1. Chronology" in t)
+    assert "No records as of 1 January 2026." in chronology
+
+
+def test_as_of_hides_entries_logged_after_it(failure_case):
+    text = "\n".join(pages(render(failure_case, as_of=D(2015, 6, 1))))
+    assert "How many sessions remain?" in text and 'Minutes: "still ongoing with his IP"' in text
+    for later in (
+        "Exited very low risk",
+        "12-month review held",
+        "Case exit 14 July 2015",
+        "12-month review due",
+    ):
+        assert later not in text
+    assert "No follow-up reviews as of 1 June 2015." in text
+    assert "As of 1 June 2015 (8 entries logged on or before this date)" in text
+
+
+def test_voided_record_is_in_the_history_appendix_with_its_reason(failure_case, importer):
+    note = intake.add_note(
+        case=failure_case,
+        user=importer,
+        agency=factories.agency("Police"),
+        occurred_on=D(2015, 4, 1),
+        logged_on=D(2015, 4, 2),
+        summary="Entered on the wrong case by mistake",
+    )
+    intake.void_record(note, user=importer, reason="Belongs to another person")
+    text = "\n".join(pages(render(failure_case)))
+    appendix = text[text.index("Appendix A. Change history") :]
+    assert re.search(r"Case note 1 April 2015, Police \[void\]\s+Voided", appendix)
+    content = render(failure_case)
+    assert "Voidreason:Belongstoanotherperson" in flat(column_text(content, "Change", "Reason"))
+    # ... and the reason given for the change, as history keeps it.
+    assert "Voided:Belongstoanotherperson" in flat(column_text(content, "Reason", None))
+    assert "Entered on the wrong case" not in text  # a voided record is not in the chronology
+    assert "imported from failure.csv by importer" in appendix
+
+
+def test_history_is_read_in_a_fixed_number_of_queries(failure_case, importer):
+    with CaptureQueriesContext(connection) as before:
+        pdf.chronology_data(failure_case, as_of=AS_OF)
+    police = factories.agency("Police")
+    for day in range(1, 6):
+        note = intake.add_note(
+            case=failure_case,
+            user=importer,
+            agency=police,
+            occurred_on=D(2015, 4, day),
+            logged_on=D(2015, 4, day),
+            summary="n",
+        )
+        intake.log_contact(
+            case=failure_case,
+            user=importer,
+            agency=police,
+            kind="call",
+            occurred_on=D(2015, 4, day),
+            logged_on=D(2015, 4, day),
+            summary="c",
+        )
+        intake.void_record(note, user=importer, reason="duplicate")
+    with CaptureQueriesContext(connection) as after:
+        pdf.chronology_data(failure_case, as_of=AS_OF)
+    assert len(after) == len(before)
+
+
+# ---------------------------------------------------------------- the browser
+
+
+@pytest.fixture
+def cast(failure_case):
+    inquiry = factories.user(
+        "inquiry", role=User.Role.INQUIRY, agency_=factories.agency("Review team")
+    )
+    AccessGrant.objects.create(
+        case=failure_case,
+        user=inquiry,
+        reason="Inquiry",
+        ends_on=D(2099, 1, 1),
+        granted_by=failure_case.owner,
+        starts_on=D(2000, 1, 1),
+    )
+    return {
+        "case": failure_case,
+        "caseworker": factories.user("caseworker", agency_=Agency.objects.get(name="Police")),
+        "inquiry": inquiry,
+        "outsider": factories.user("outsider", agency_=factories.agency("Elsewhere")),
+    }
+
+
+def pdf_url(case, **query):
+    url = reverse("reviews:chronology-pdf", args=[case.reference])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_download_is_a_pdf_attachment_and_is_access_logged(
+    client, cast, django_assert_max_num_queries
+):
+    client.force_login(cast["inquiry"])  # read-only access through a grant is enough
+    with django_assert_max_num_queries(40):
+        response = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="CR-T-1-chronology-2025-12-31.pdf"'
+    )
+    assert response["Cache-Control"] == "no-store"
+    assert "As of 31 December 2025" in pages(response.content)[0]
+    log = AccessLog.objects.get(action="export-pdf")
+    assert (log.user, log.case, log.detail, log.ip_address) == (
+        cast["inquiry"],
+        cast["case"],
+        "as of 2025-12-31",
+        "127.0.0.1",
+    )
+
+
+def test_unknown_or_hidden_case_is_not_found_and_anonymous_must_sign_in(client, cast):
+    assert client.get(pdf_url(cast["case"])).status_code == 302
+    client.force_login(cast["outsider"])
+    assert client.get(pdf_url(cast["case"])).status_code == 404
+    client.force_login(cast["caseworker"])
+    assert client.get("/cases/CR-NOPE/chronology.pdf").status_code == 404
+    assert client.post(pdf_url(cast["case"])).status_code == 405
+    assert not AccessLog.objects.filter(action="export-pdf").exists()
+    assert AccessLog.objects.filter(outcome=AccessLog.Outcome.REFUSED).count() == 2
+
+
+def test_bad_as_of_is_a_400_page_and_a_future_one_means_today(client, cast):
+    client.force_login(cast["caseworker"])
+    response = client.get(pdf_url(cast["case"], as_of="12/03/2015"))
+    assert response.status_code == 400
+    assert "Enter the as-of date as YYYY-MM-DD" in response.content.decode()
+    response = client.get(pdf_url(cast["case"], as_of="2999-01-01"))
+    today = dt.date.today().isoformat()
+    assert response.status_code == 200 and response["Content-Disposition"].endswith(
+        f'-chronology-{today}.pdf"'
+    )
+
+
+def test_repeat_downloads_are_served_from_the_cache(client, cast, layouts):
+    client.force_login(cast["caseworker"])
+    first = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
+    client.force_login(cast["inquiry"])
+    second = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
+    assert first.content == second.content and len(layouts) == 1
+    assert "Generated by Caseworker Example" in pages(second.content)[0]  # the first requester
+    assert [log.user for log in AccessLog.objects.filter(action="export-pdf").order_by("id")] == [
+        cast["caseworker"],
+        cast["inquiry"],
+    ]
+
+
+def test_a_slow_layout_gives_a_try_again_page_and_finishes_into_the_cache(
+    client, cast, settings, layouts, monkeypatch
+):
+    settings.PDF_TIMEOUT_SECONDS = 0
+    release = threading.Event()
+    counting = pdf._layout
+
+    def slow(html):
+        assert release.wait(30)
+        return counting(html)
+
+    monkeypatch.setattr(pdf, "_layout", slow)
+    client.force_login(cast["caseworker"])
+    try:
+        response = client.get(pdf_url(cast["case"]))
+        again = client.get(pdf_url(cast["case"]))  # waits on the same job, does not queue another
+    finally:
+        release.set()
+        pdf.wait_for_renders(timeout=30)
+    assert response.status_code == again.status_code == 503 and response["Retry-After"] == "60"
+    assert "still being prepared" in response.content.decode()
+    assert client.get(pdf_url(cast["case"])).status_code == 200
+    assert len(layouts) == 1
+    assert AccessLog.objects.filter(action="export-pdf").count() == 1
+
+
+def test_too_large_case_gets_a_page_pointing_at_the_command(client, cast, settings):
+    settings.PDF_MAX_ENTRIES = 5
+    client.force_login(cast["caseworker"])
+    response = client.get(pdf_url(cast["case"]))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "too large to create here" in body and "export_chronology CR-T-1 --pdf" in body
+    with pytest.raises(CommandError, match="more than PDF_MAX_ENTRIES"):
+        call_command("export_chronology", "CR-T-1", "--pdf", "/dev/null")
+
+
+def test_case_page_has_the_download_form(client, cast):
+    client.force_login(cast["caseworker"])
+    body = client.get(reverse("referrals:case", args=["CR-T-1"])).content.decode()
+    assert f'action="{pdf_url(cast["case"])}"' in body
+    assert '<label class="govuk-label govuk-label--s" for="as_of">As of (optional)</label>' in body
+    assert "Download chronology (PDF)" in body
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_command_writes_the_pdf_and_logs_the_export(failure_case, importer, tmp_path, layouts):
+    out = tmp_path / "out.pdf"
+    call_command(
+        "export_chronology",
+        "CR-T-1",
+        "--pdf",
+        str(out),
+        "--as-of",
+        "2015-06-01",
+        "--user",
+        "importer",
+    )
+    text = "\n".join(pages(out.read_bytes()))
+    assert "Generated by Importer Example" in text and "As of 1 June 2015" in text
+    log = AccessLog.objects.get(action="export-pdf")
+    assert (log.user, log.case, log.detail) == (importer, failure_case, "as of 2015-06-01")
+
+    call_command("export_chronology", "CR-T-1", "--pdf", str(out), "--as-of", "2015-06-01")
+    assert len(layouts) == 1  # the same document again comes from the cache
+    assert AccessLog.objects.filter(action="export-pdf", user=None).count() == 1
+
+
+def test_command_errors(failure_case, tmp_path):
+    with pytest.raises(CommandError, match="No case with reference 'NOPE'"):
+        call_command("export_chronology", "NOPE", "--pdf", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="Give --csv FILE or --pdf FILE"):
+        call_command("export_chronology", "CR-T-1")
+    with pytest.raises(CommandError, match="--user ghost: no active user"):
+        call_command(
+            "export_chronology", "CR-T-1", "--pdf", str(tmp_path / "x.pdf"), "--user", "ghost"
+        )
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command(
+            "export_chronology", "CR-T-1", "--pdf", str(tmp_path / "x.pdf"), "--as-of", "May"
+        )
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_command_csv_as_of_leaves_out_later_entries(failure_case, tmp_path):
+    out = tmp_path / "out.csv"
+    call_command("export_chronology", "CR-T-1", "--csv", str(out), "--as-of", "2015-06-01")
+    text = out.read_bytes().decode("utf-8")
+    assert text.count("\r\n") == 1 + 8 and "Exited very low risk" not in text
+    assert AccessLog.objects.get(action="export-csv").detail == "as of 2015-06-01"
+    assert not CaseNote.objects.exists()
+
+
+def test_restricted_notes_of_other_agencies_stay_out_of_the_downloaded_pdf(client):
+    import datetime as dt
+
+    import pdfplumber
+
+    from referrals import services as intake
+    from referrals.models import Agency
+
+    police = factories.agency("Northshire Police", Agency.Kind.POLICE)
+    officer = factories.user("officer", agency_=police)
+    council_worker = factories.user("council-worker")
+    case = factories.case(owner=council_worker, referring_agency=police, received_on=dt.date(2019, 1, 7))
+    intake.add_note(case=case, user=officer, agency=police, restricted=True, occurred_on=dt.date(2019, 2, 1),
+                    logged_on=dt.date(2019, 2, 1), summary="Police-only intelligence about an associate")
+
+    def pdf_text(user):
+        client.force_login(user)
+        response = client.get(f"/cases/{case.reference}/chronology.pdf")
+        assert response.status_code == 200
+        with pdfplumber.open(io.BytesIO(b"".join(response.streaming_content)
+                                        if response.streaming else response.content)) as document:
+            return "\n".join(page.extract_text() or "" for page in document.pages)
+
+    assert "Police-only intelligence" in pdf_text(officer)
+    assert "Police-only intelligence" not in pdf_text(council_worker)
