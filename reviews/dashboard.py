@@ -298,7 +298,8 @@ def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list
                     **_columns(
                         source="review",
                         kind=F("kind"),
-                        description=Value(""),
+                        # The reason it was logged late ("IT issue") goes wherever the review is.
+                        description=F("late_reason"),
                         conducted_on=F("conducted_on"),
                         days_overdue=days_late,
                         state=Value(HELD_LATE),
