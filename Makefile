@@ -88,3 +88,15 @@ clean:
 # PNGs of the main pages into docs/screenshots/ (throwaway SQLite demo DB, runserver on 127.0.0.1:8765).
 screenshots: venv chromium
 	$(PY) scripts/screenshots.py
+
+.PHONY: bench loadtest
+
+# Server-side timings against the raw-SQL floor on a seeded PostgreSQL archive (casereview_bench,
+# 70,000 cases, seeded on first use) into docs/benchmarks.md. BENCH_CASES=5000 for a quick run.
+bench: venv
+	$(PY) scripts/bench.py
+
+# gunicorn (production settings, 127.0.0.1:8765) under locust: 50 signed-in users for 2 minutes.
+# LOADTEST_USERS / LOADTEST_SECONDS shorten it. Fails on a p95 over 500 ms or any error.
+loadtest: venv
+	$(PY) scripts/loadtest.py

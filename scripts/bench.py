@@ -1,0 +1,740 @@
+"""Server-side benchmarks against the raw-SQL floor, on a seeded PostgreSQL archive (`make bench`).
+
+    python scripts/bench.py            # 70,000 cases (seeded once into casereview_bench)
+    BENCH_CASES=5000 python scripts/bench.py   # a quick run
+
+Creates the database `casereview_bench` when it is missing (or holds fewer cases
+than asked for), migrates it and seeds it with `manage.py seed_scale`. Then, with
+production settings (DEBUG off; plain HTTP on loopback), it times each page in
+this process through Django's test Client (the whole WSGI handler and middleware,
+no network), after a warm-up, and next to each the FLOOR: the same rows fetched by
+one hand-written SQL query through psycopg on the same database. PDFs are laid out
+in a child process each, for their peak memory; their floor is a bare WeasyPrint
+fixed-layout table of the same rows. Results go to docs/benchmarks.md (between the
+bench markers; text outside them is kept).
+
+Environment: BENCH_CASES (70000), BENCH_RUNS (15), BENCH_DATABASE_URL
+(postgres://root@127.0.0.1:5432/casereview_bench), BENCH_SEED (1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/casereview_bench"
+)
+CASES = int(os.environ.get("BENCH_CASES", "70000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+WARMUP = 3
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+OUT = ROOT / "docs" / "benchmarks.md"
+SEED_RECORD = ROOT / "var" / "bench-seed.json"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+PRODUCTION_ENV = {
+    "DATABASE_URL": DATABASE_URL,
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
+    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    # Manifest storage needs collectstatic and changes nothing server-side.
+    "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+    "LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "casereview.settings",
+}
+
+
+# ------------------------------------------------------------------ database
+
+
+def psycopg_connect(dbname: str | None = None):
+    import psycopg
+
+    url = DATABASE_URL if dbname is None else DATABASE_URL.rsplit("/", 1)[0] + "/" + dbname
+    return psycopg.connect(url, autocommit=True)
+
+
+def manage(*args: str, env: dict | None = None) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **PRODUCTION_ENV, **(env or {})},
+    )
+
+
+def ensure_database() -> dict:
+    """Create, migrate and seed casereview_bench as needed; returns the seed record."""
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg_connect("postgres") as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    manage("migrate", "--noinput", "-v0")
+    with psycopg_connect() as conn:
+        have = conn.execute("SELECT count(*) FROM referrals_case").fetchone()[0]
+    record = json.loads(SEED_RECORD.read_text()) if SEED_RECORD.exists() else {}
+    if have >= CASES * 0.95:
+        return record
+    if have:
+        print(f"casereview_bench holds {have:,} cases, fewer than {CASES:,}: recreating it.")
+        with psycopg_connect("postgres") as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        manage("migrate", "--noinput", "-v0")
+    print(f"Seeding {CASES:,} cases into {name} (seed {SEED}) ...", flush=True)
+    started = time.monotonic()
+    manage("seed_scale", "--cases", str(CASES), "--seed", str(SEED))
+    record = {
+        "cases": CASES,
+        "seconds": round(time.monotonic() - started, 1),
+        "date": dt.date.today().isoformat(),
+        "seed": SEED,
+    }
+    SEED_RECORD.parent.mkdir(exist_ok=True)
+    SEED_RECORD.write_text(json.dumps(record))
+    return record
+
+
+def setup_django(pdf_cache: str) -> None:
+    os.environ.update(PRODUCTION_ENV)
+    os.environ["PDF_CACHE_DIR"] = pdf_cache
+    import django
+
+    django.setup()
+
+
+# ------------------------------------------------------------------ timing
+
+
+def stats(samples: list[float]) -> tuple[float, float]:
+    """Median and p95 (nearest rank) in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed(fn, runs: int = RUNS, warmup: int = WARMUP) -> tuple[float, float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return stats(samples)
+
+
+def get(client, url: str, status: int = 200):
+    def fetch():
+        response = client.get(url)
+        if response.status_code != status:
+            raise SystemExit(f"GET {url}: {response.status_code}, expected {status}")
+        return response
+
+    return fetch
+
+
+def sql(conn, query: str, params=None):
+    def fetch():
+        return conn.execute(query, params or {}).fetchall()
+
+    return fetch
+
+
+# ------------------------------------------------------------------ floors (one query each)
+
+VISIBLE = """
+    c.lead_agency_id = %(agency)s OR o.agency_id = %(agency)s
+    OR EXISTS (SELECT 1 FROM referrals_referral r WHERE r.case_id = c.id
+               AND r.agency_id = %(agency)s AND r.voided_at IS NULL)
+    OR EXISTS (SELECT 1 FROM reviews_panelmeeting m JOIN reviews_panelattendance pa
+               ON pa.meeting_id = m.id WHERE m.case_id = c.id AND pa.agency_id = %(agency)s
+               AND m.voided_at IS NULL)
+    OR EXISTS (SELECT 1 FROM reviews_providerassignment p WHERE p.case_id = c.id
+               AND p.agency_id = %(agency)s AND p.voided_at IS NULL)
+"""
+
+SEARCH_FLOOR = f"""
+SELECT c.reference, pe.display_name, c.status, c.referred_on, c.risk_level,
+       o.first_name, o.last_name, a.name
+FROM referrals_case c
+JOIN referrals_person pe ON pe.id = c.person_id
+JOIN referrals_user o ON o.id = c.owner_id
+JOIN referrals_agency a ON a.id = c.lead_agency_id
+WHERE ({VISIBLE})
+  AND (upper(c.reference) = upper(%(q)s) OR c.reference ILIKE %(q)s || '%%'
+       OR pe.display_name ILIKE '%%' || %(q)s || '%%')
+ORDER BY c.referred_on DESC, c.reference
+LIMIT 25
+"""
+
+RECORD_TABLES = (
+    ("referrals_referral", "referral"),
+    ("reviews_panelmeeting", "panel_meeting"),
+    ("reviews_paneldecision", "decision"),
+    ("reviews_providerassignment", "ip_assigned"),
+    ("reviews_briefing", "briefing_issued"),
+    ("reviews_interventionsession", "session"),
+    ("reviews_agencyaccount", "agency_account"),
+    ("reviews_caseexit", "case_exited"),
+    ("referrals_contact", "contact"),
+    ("referrals_casenote", "note"),
+)
+
+
+def _entries_floor() -> str:
+    parts = []
+    for table, kind in RECORD_TABLES:
+        session = table == "reviews_interventionsession"
+        parts.append(f"""
+SELECT '{kind}' AS kind, t.id, t.occurred_on, t.occurred_precision, t.logged_on, t.summary,
+       t.source, t.recorded_by, t.late_reason, a.name, u.first_name || ' ' || u.last_name,
+       {"t.status, t.plan_logged_on, t.plan_summary" if session else "NULL, NULL::date, NULL"}
+FROM {table} t JOIN referrals_agency a ON a.id = t.agency_id
+JOIN referrals_user u ON u.id = t.logged_by_id
+WHERE t.case_id = %(case)s AND t.voided_at IS NULL""")
+    parts.append("""
+SELECT 'review', r.id, r.conducted_on, 'day', r.logged_on, r.summary, r.source, r.recorded_by,
+       r.late_reason, a.name, u.first_name || ' ' || u.last_name, r.kind, NULL::date, NULL
+FROM reviews_followupreview r JOIN referrals_agency a ON a.id = r.agency_id
+JOIN referrals_user u ON u.id = r.logged_by_id
+WHERE r.case_id = %(case)s AND r.state = 'held'""")
+    return " UNION ALL ".join(parts) + " ORDER BY 3, 5, 2"
+
+
+ENTRIES_FLOOR = _entries_floor()
+
+DASHBOARD_FLOOR = f"""
+WITH visible AS (
+  SELECT c.id, c.reference FROM referrals_case c JOIN referrals_user o ON o.id = c.owner_id
+  WHERE {VISIBLE}
+), items AS (
+  SELECT v.reference, r.owner_id, r.due_on, %(today)s::date - r.due_on AS days,
+         CASE WHEN r.due_on < %(today)s::date - 14 THEN 'missed'
+              WHEN r.due_on < %(today)s::date THEN 'overdue' ELSE 'due_soon' END AS state
+  FROM reviews_followupreview r JOIN visible v ON v.id = r.case_id
+  WHERE r.state = 'scheduled' AND r.due_on <= %(today)s::date + 30
+  UNION ALL
+  SELECT v.reference, r.owner_id, r.due_on, r.conducted_on - r.due_on, 'held_late'
+  FROM reviews_followupreview r JOIN visible v ON v.id = r.case_id
+  WHERE r.state = 'held' AND r.conducted_on BETWEEN %(today)s::date - 90 AND %(today)s::date
+    AND r.conducted_on - r.due_on > 14
+  UNION ALL
+  SELECT v.reference, a.owner_id, a.due_on, %(today)s::date - a.due_on,
+         CASE WHEN a.due_on < %(today)s::date - 14 THEN 'missed'
+              WHEN a.due_on < %(today)s::date THEN 'overdue' ELSE 'due_soon' END
+  FROM reviews_panelaction a JOIN visible v ON v.id = a.case_id
+  WHERE a.completed_on IS NULL AND a.voided_at IS NULL AND a.due_on <= %(today)s::date + 30
+)
+(SELECT 'count', u.first_name || ' ' || u.last_name, i.state, count(*)::int, NULL::date
+ FROM items i JOIN referrals_user u ON u.id = i.owner_id GROUP BY 2, 3)
+UNION ALL
+(SELECT 'row', reference, state, days, due_on FROM items ORDER BY days DESC, due_on, reference LIMIT 50)
+"""
+
+IMPORT_FLOOR = """
+INSERT INTO referrals_casenote (case_id, agency_id, occurred_on, occurred_precision, logged_on,
+    logged_by_id, summary, source, recorded_by, late_reason, void_reason, version, created_at,
+    restricted)
+SELECT %(case)s, %(agency)s, DATE '2020-01-01' + (n %% 1000), 'day', DATE '2020-01-01' + (n %% 1000),
+       %(user)s, 'Imported note number ' || n, 'bench import', '', '', '', 1, now(), false
+FROM generate_series(1, 10000) AS n
+"""
+
+# ------------------------------------------------------------------ PDFs (child processes)
+
+
+def pdf_child(mode: str, reference: str, username: str, pdf_cache: str) -> None:
+    """Lay out one PDF (the view, or the bare floor table) and print time and peak RSS as JSON."""
+    setup_django(pdf_cache)
+    from django.test import Client
+
+    from referrals.models import User
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result: dict = {}
+    if mode == "view":
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        url = f"/cases/{reference}/chronology.pdf"
+        started = time.perf_counter()
+        response = client.get(url)
+        result["seconds"] = time.perf_counter() - started
+        assert response.status_code == 200, response.status_code
+        result["bytes"] = len(response.content)
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["repeat_ms"] = list(timed(get(client, url), runs=RUNS, warmup=1))
+    else:
+        import weasyprint
+
+        with psycopg_connect() as conn:
+            case_id = conn.execute(
+                "SELECT id FROM referrals_case WHERE reference = %s", [reference]
+            ).fetchone()[0]
+            started = time.perf_counter()
+            rows = conn.execute(ENTRIES_FLOOR, {"case": case_id}).fetchall()
+            cells = "".join(
+                "<tr>"
+                + "".join(
+                    f"<td>{html.escape(str(v or ''))}</td>"
+                    for v in (r[2], r[9], r[0], r[5], r[6], r[4], r[10])
+                )
+                + "</tr>"
+                for r in rows
+            )
+            document = (
+                "<html><head><style>@page{size:A4 landscape;margin:1.5cm}"
+                "body{font:9pt sans-serif}table{width:100%;border-collapse:collapse;"
+                "table-layout:fixed}td{border:0.5pt solid #999;padding:2pt;vertical-align:top}"
+                "</style></head><body><table>" + cells + "</table></body></html>"
+            )
+            pdf = weasyprint.HTML(string=document).write_pdf()
+            result["seconds"] = time.perf_counter() - started
+            result["bytes"] = len(pdf)
+            result["rows"] = len(rows)
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["baseline_mb"] = baseline
+    print("RESULT " + json.dumps(result))
+
+
+def run_child(mode: str, reference: str, username: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as cache:
+        out = subprocess.run(
+            [sys.executable, __file__, "--pdf-child", mode, reference, username, cache],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **PRODUCTION_ENV},
+        )
+    line = next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+# ------------------------------------------------------------------ the run
+
+
+def pick_subjects(conn) -> dict:
+    """Cases and users to measure with: typical, ~500, ~1,000 and ~2,000 entries."""
+    counts = conn.execute(
+        "SELECT case_id, count(*) FROM ("
+        + " UNION ALL ".join(
+            f"SELECT case_id FROM {table} WHERE voided_at IS NULL" for table, _ in RECORD_TABLES
+        )
+        + ") e GROUP BY case_id HAVING count(*) >= 300"
+    ).fetchall()
+
+    def nearest(target):
+        case_id, n = min(counts, key=lambda item: abs(item[1] - target))
+        return case_id, n
+
+    subjects = {}
+    for key, target in (("pdf500", 500), ("big", 1000), ("pdf2000", 2000)):
+        case_id, n = nearest(target)
+        subjects[key] = case_id
+    typical = conn.execute(
+        "SELECT c.id FROM referrals_case c WHERE c.status = 'exited' AND "
+        "(SELECT count(*) FROM referrals_contact t WHERE t.case_id = c.id) BETWEEN 8 AND 12 "
+        "ORDER BY c.id LIMIT 1"
+    ).fetchone()[0]
+    subjects["typical"] = typical
+    return subjects
+
+
+def case_info(case_id: int) -> tuple[str, str, int, int]:
+    """reference, owner username, owner agency id, owner id."""
+    from referrals.models import Case
+
+    case = Case.objects.select_related("owner").get(pk=case_id)
+    return case.reference, case.owner.username, case.owner.agency_id, case.owner_id
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+        commit += " (with uncommitted changes)" if dirty else ""
+    except OSError:
+        commit = "unknown"
+    return {
+        "nproc": os.cpu_count(),
+        "memory": f"{int(meminfo[1]) / 1024 / 1024:.1f} GiB",
+        "python": platform.python_version(),
+        "commit": commit,
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "load": "/".join(f"{n:.1f}" for n in os.getloadavg()),
+    }
+
+
+def main() -> None:
+    seed = ensure_database()
+    pdf_cache = tempfile.mkdtemp(prefix="bench-pdf-")
+    setup_django(pdf_cache)
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from referrals.models import Case, User
+    from reviews.chronology import entries_for_case
+    from reviews.findings import compute_findings
+
+    today = timezone.localdate()
+    results: list[dict] = []
+    conn = psycopg_connect()
+    data = {
+        "postgres": conn.execute("SHOW server_version").fetchone()[0],
+        "cases": conn.execute("SELECT count(*) FROM referrals_case").fetchone()[0],
+        "records": sum(
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t, _ in RECORD_TABLES
+        ),
+        "size": conn.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        ).fetchone()[0],
+    }
+    subjects = pick_subjects(conn)
+    clients: dict[str, Client] = {}
+
+    def client_for(username: str) -> Client:
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        return clients[username]
+
+    def add(
+        name,
+        target,
+        page,
+        floor,
+        *,
+        floor_label,
+        runs=RUNS,
+        warmup=WARMUP,
+        median_ms=None,
+        ratio=None,
+        note="",
+    ):
+        median, p95 = timed(page, runs=runs, warmup=warmup)
+        f_median, _ = timed(floor, runs=runs, warmup=warmup)
+        results.append(
+            {
+                "name": name,
+                "median": median,
+                "p95": p95,
+                "floor": f_median,
+                "floor_label": floor_label,
+                "target": target,
+                "median_ms": median_ms,
+                "ratio_max": ratio,
+                "note": note,
+            }
+        )
+        print(
+            f"{name:<40} median {median:8.1f} ms  p95 {p95:8.1f} ms  floor {f_median:7.1f} ms",
+            flush=True,
+        )
+
+    typical_ref, owner, agency, _ = case_info(subjects["typical"])
+    big_ref, big_owner, _, _ = case_info(subjects["big"])
+    entries_big = len(entries_for_case(Case.objects.get(pk=subjects["big"])))
+    entries_typical = len(entries_for_case(Case.objects.get(pk=subjects["typical"])))
+    supervisor = (
+        User.objects.filter(
+            role=User.Role.SUPERVISOR, agency_id=agency, username__startswith="scale."
+        )
+        .order_by("username")
+        .first()
+    )
+
+    # Case search by (part of) a surname, as a caseworker.
+    q = "Kettle"
+    add(
+        "Case search (`/cases/?q=Kettle`)",
+        "—",
+        get(client_for(owner), f"/cases/?q={q}"),
+        sql(conn, SEARCH_FLOOR, {"agency": agency, "q": q}),
+        floor_label="one SELECT … LIMIT 25",
+    )
+    add(
+        f"Case page, typical case ({entries_typical} entries)",
+        "≤ 150 ms and ≤ 5× floor",
+        get(client_for(owner), f"/cases/{typical_ref}/"),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["typical"]}),
+        floor_label="one UNION ALL of the entries",
+        median_ms=150,
+        ratio=5,
+    )
+    add(
+        f"Timeline, typical case ({entries_typical} entries)",
+        "—",
+        get(client_for(owner), f"/cases/{typical_ref}/timeline/"),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["typical"]}),
+        floor_label="one UNION ALL of the entries",
+    )
+    add(
+        f"Timeline, large case ({entries_big:,} entries)",
+        "≤ 150 ms and ≤ 5× floor",
+        get(client_for(big_owner), f"/cases/{big_ref}/timeline/"),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["big"]}),
+        floor_label="one UNION ALL of the entries",
+        median_ms=150,
+        ratio=5,
+    )
+    add(
+        f"Timeline JSON, large case ({entries_big:,} entries)",
+        "—",
+        get(client_for(big_owner), f"/cases/{big_ref}/timeline.json"),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["big"]}),
+        floor_label="one UNION ALL of the entries",
+    )
+
+    big_case = Case.objects.get(pk=subjects["big"])
+    add(
+        f"`case_findings`, large case ({entries_big:,} entries)",
+        "—",
+        lambda: compute_findings(entries_for_case(big_case), as_of=today),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["big"]}),
+        floor_label="one UNION ALL of the entries",
+    )
+    entries = entries_for_case(big_case)
+    add(
+        "  of which `compute_findings` alone",
+        "—",
+        lambda: compute_findings(entries, as_of=today),
+        lambda: None,
+        floor_label="—",
+    )
+    add(
+        f"Supervisor dashboard ({supervisor.agency.name})",
+        "≤ 150 ms and ≤ 5× floor",
+        get(client_for(supervisor.username), "/dashboard/"),
+        sql(conn, DASHBOARD_FLOOR, {"agency": agency, "today": today}),
+        floor_label="one WITH … GROUP BY + first page",
+        median_ms=150,
+        ratio=5,
+    )
+
+    # CSV import of 10,000 rows through the upload page, rolled back afterwards.
+    csv_bytes = import_csv(100, 100)
+    importer = client_for(owner)
+
+    def do_import():
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("bench.csv", csv_bytes, content_type="text/csv")
+        with transaction.atomic():
+            response = importer.post("/cases/import/", {"file": upload})
+            assert response.status_code == 302, (response.status_code, response.content[:2000])
+            transaction.set_rollback(True)
+
+    owner_id = User.objects.get(username=owner).pk
+
+    def import_floor():
+        with conn.transaction(force_rollback=True):
+            conn.execute(
+                IMPORT_FLOOR, {"case": subjects["typical"], "agency": agency, "user": owner_id}
+            )
+
+    add(
+        "CSV import, 10,000 rows (100 new cases)",
+        "≤ 10 s",
+        do_import,
+        import_floor,
+        floor_label="one INSERT … SELECT of 10,000 rows",
+        runs=1,
+        warmup=0,
+        median_ms=10_000,
+    )
+
+    pdfs = []
+    try:
+        import reviews.pdf  # noqa: F401
+
+        for key, label in (
+            ("pdf500", "PDF chronology, ~500 entries"),
+            ("pdf2000", "PDF chronology, ~2,000 entries"),
+        ):
+            ref, username, _, _ = case_info(subjects[key])
+            n = len(entries_for_case(Case.objects.get(pk=subjects[key])))
+            view = run_child("view", ref, username)
+            floor = run_child("floor", ref, username)
+            pdfs.append({"label": f"{label} ({n:,} entries)", "view": view, "floor": floor})
+            print(
+                f"{label}: {view['seconds']:.1f} s (peak {view['peak_mb']:.0f} MB), floor "
+                f"{floor['seconds']:.1f} s (peak {floor['peak_mb']:.0f} MB); repeat "
+                f"{view['repeat_ms'][0]:.1f} ms",
+                flush=True,
+            )
+    except ImportError:
+        pdfs = None
+    conn.close()
+    write_report(
+        machine() | data,
+        seed,
+        results,
+        pdfs,
+        {"typical": typical_ref, "big": big_ref, "supervisor": supervisor.username},
+    )
+
+
+def import_csv(cases: int, rows_per_case: int) -> bytes:
+    """A chronology of new cases: a referral, then sessions, accounts, contacts and notes."""
+    stamp = dt.datetime.now().strftime("%H%M%S")
+    lines = [
+        "case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source,"
+        "sessions_believed,believed_status"
+    ]
+    kinds = ("contact", "note", "session_held", "agency_account", "contact", "panel_meeting")
+    for c in range(cases):
+        ref = f"BENCH-{stamp}-{c:03d}"
+        start = dt.date(2019, 1, 1) + dt.timedelta(days=c)
+        lines.append(
+            f"{ref},Bench Person {c},Eastvale Police,referral,{start},{start},"
+            f"Referral received,Referral form,,"
+        )
+        for i in range(1, rows_per_case):
+            kind = kinds[i % len(kinds)]
+            day = start + dt.timedelta(days=i * 3)
+            believed = f"{i // 6},ongoing" if kind == "agency_account" else ","
+            lines.append(
+                f"{ref},,Eastvale County Council,{kind},{day},{day},"
+                f"Imported {kind} {i} for the bench,Bench file row {i},{believed}"
+            )
+    return ("\n".join(lines) + "\n").encode()
+
+
+# ------------------------------------------------------------------ report
+
+WHY = {
+    "Case page": "The page builds every entry of the case as model instances and renders each "
+    "through the Django template engine; see the analysis below.",
+    "Timeline, large": "Every one of the entries is rendered as a row of the timeline page "
+    "(no pagination); see the analysis below.",
+    "Supervisor dashboard": "The visibility rule (an OR of EXISTS subqueries per case) is "
+    "evaluated for every open review and action; see below.",
+    "CSV import": "Each row is written through the services (validation, history row, chain "
+    "lock) one by one: tens of queries per row; see below.",
+    "PDF": "The PDF also lays out the findings, the comparison and the change-history "
+    "appendix (one row per history row), so it sets more text than the bare table.",
+    "Repeat": "Every download rebuilds the chronology data (to hash it) before the cache "
+    "lookup; see below.",
+}
+
+
+def _why(name: str) -> str:
+    return next(
+        (text for key, text in WHY.items() if name.startswith(key)), "See the analysis below."
+    )
+
+
+def write_report(info: dict, seed: dict, results: list[dict], pdfs, subjects: dict) -> None:
+    lines = [
+        START,
+        f"Run: {info['date']}, commit {info['commit']}. Machine: {info['nproc']} cores "
+        f"(`nproc`), {info['memory']} memory, PostgreSQL {info['postgres']}, Python {info['python']}; "
+        f"load average at the end (1/5/15 min) {info['load']} — the machine is shared, so "
+        "absolute times drift; ratios to the floor drift less.",
+        f"Data: {info['cases']:,} cases, {info['records']:,} chronology records in the ten record "
+        f"tables (every seeded row has its history row), database {info['size']}."
+        + (
+            f" Seeded with `seed_scale --cases {seed['cases']} --seed {seed['seed']}` in "
+            f"{seed['seconds']:.0f} s on {seed['date']}."
+            if seed
+            else ""
+        ),
+        f"Subjects: typical case {subjects['typical']}, large case {subjects['big']}, "
+        f"supervisor `{subjects['supervisor']}`. {RUNS} timed runs after {WARMUP} warm-up runs, "
+        "server-side (in-process WSGI handler, DEBUG off).",
+        "",
+        "| what | median | p95 | floor (one query) | ratio | target | result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    misses = []
+    for r in results:
+        ratio = r["median"] / r["floor"] if r["floor"] > 0.05 else None
+        ok = None
+        if r["median_ms"] is not None:
+            ok = r["median"] <= r["median_ms"] and (
+                r["ratio_max"] is None or (ratio or 0) <= r["ratio_max"]
+            )
+        verdict = "—" if ok is None else ("pass" if ok else "**miss**")
+        if ok is False:
+            misses.append((r["name"], _why(r["name"])))
+        floor = "—" if r["floor_label"] == "—" else f"{r['floor']:.1f} ms ({r['floor_label']})"
+        lines.append(
+            f"| {r['name']} | {r['median']:.1f} ms | {r['p95']:.1f} ms | {floor} | "
+            f"{f'{ratio:.1f}×' if ratio else '—'} | {r['target']} | {verdict} |"
+        )
+    if pdfs is None:
+        lines.append(
+            "| PDF chronology | not measured (reviews/pdf.py not ready) | | | | ≤ 1.2× floor | — |"
+        )
+    else:
+        for p in pdfs:
+            v, f = p["view"], p["floor"]
+            ratio = v["seconds"] / f["seconds"]
+            ok = ratio <= 1.2
+            if not ok:
+                misses.append((p["label"], _why("PDF")))
+            lines.append(
+                f"| {p['label']} (first download; peak RSS {v['peak_mb']:.0f} MB) | "
+                f"{v['seconds'] * 1000:.0f} ms | one run | {f['seconds'] * 1000:.0f} ms (bare "
+                f"WeasyPrint fixed table, peak RSS {f['peak_mb']:.0f} MB) | {ratio:.2f}× | ≤ 1.2× floor | "
+                f"{'pass' if ok else '**miss**'} |"
+            )
+            median, p95 = v["repeat_ms"]
+            ok = median <= 100
+            if not ok:
+                misses.append((f"Repeat download, {p['label']}", _why("Repeat")))
+            lines.append(
+                f"| Repeat download, {p['label']} (cached) | {median:.1f} ms | {p95:.1f} ms | — | — | "
+                f"≤ 100 ms | {'pass' if ok else '**miss**'} |"
+            )
+    lines.append("")
+    if misses:
+        lines.append("Missed targets:")
+        lines.extend(f"- {name}: {why}" for name, why in misses)
+    else:
+        lines.append("Every target met.")
+    lines.append(END)
+    block = "\n".join(lines)
+    if OUT.exists() and START in OUT.read_text():
+        text = OUT.read_text()
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1] if END in rest else ""
+        OUT.write_text(before + block + after)
+    else:
+        OUT.parent.mkdir(exist_ok=True)
+        OUT.write_text(
+            "# Benchmarks\n\n`make bench` (scripts/bench.py) writes the block below.\n\n"
+            + block
+            + "\n"
+        )
+    print(f"Wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--pdf-child":
+        pdf_child(*sys.argv[2:6])
+    else:
+        main()
