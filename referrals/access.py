@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import AccessGrant, Case, Referral, User
+from .models import AccessGrant, Case, CaseAgency, User
 
 Role = User.Role
 
@@ -37,30 +37,21 @@ def _active_grants(user: User):
     )
 
 
-def _provider_on_case(agency_id: int):
-    from reviews.models import ProviderAssignment
-
-    return ProviderAssignment.objects.filter(
-        case=OuterRef("pk"), agency_id=agency_id, voided_at__isnull=True
-    )
+def _member(agency_id: int, *vias: str) -> Q:
+    """Cases the agency is part of (through any of `vias`, or any at all): CaseAgency."""
+    members = CaseAgency.objects.filter(agency_id=agency_id)
+    if vias:
+        members = members.filter(via__in=vias)
+    return Q(pk__in=members.values("case_id"))
 
 
 def _agency_on_case(agency_id: int) -> Q:
-    from reviews.models import PanelMeeting
+    """Lead agency, owner's agency, a referrer, present at a panel, or a commissioned provider."""
+    return _member(agency_id)
 
-    return (
-        Q(lead_agency_id=agency_id)
-        | Q(owner__agency_id=agency_id)
-        | Exists(
-            Referral.objects.filter(case=OuterRef("pk"), agency_id=agency_id, voided_at__isnull=True)
-        )
-        | Exists(
-            PanelMeeting.objects.filter(
-                case=OuterRef("pk"), agencies_present=agency_id, voided_at__isnull=True
-            )
-        )
-        | Exists(_provider_on_case(agency_id))
-    )
+
+def _provider_on_case(agency_id: int) -> Q:
+    return _member(agency_id, CaseAgency.Via.PROVIDER)
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -73,7 +64,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if user.role == Role.INQUIRY:
         return cases.filter(Exists(_active_grants(user)))
     if user.role == Role.PROVIDER:
-        return cases.filter(Exists(_provider_on_case(user.agency_id)) | Exists(_active_grants(user)))
+        return cases.filter(_provider_on_case(user.agency_id) | Exists(_active_grants(user)))
     return cases.filter(_agency_on_case(user.agency_id) | Exists(_active_grants(user)))
 
 
@@ -113,9 +104,7 @@ def can_edit_case(user: User, case: Case) -> bool:
 def can_record_sessions(user: User, case: Case) -> bool:
     """Providers record sessions and acknowledge briefings on cases they are commissioned on."""
     if user.role == Role.PROVIDER:
-        return Case.objects.filter(pk=case.pk).filter(
-            Exists(_provider_on_case(user.agency_id))
-        ).exists()
+        return Case.objects.filter(_provider_on_case(user.agency_id), pk=case.pk).exists()
     return can_edit_case(user, case)
 
 

@@ -10,6 +10,8 @@ class ReferralsConfig(AppConfig):
 
         from casereview import auditchain
 
-        from . import signals  # noqa: F401 - connects the sign-in receivers
+        from . import membership, signals  # noqa: F401 - signals connects the sign-in receivers
+
+        membership.connect()
 
         post_migrate.connect(auditchain.ensure_append_only, sender=self, dispatch_uid="append-only")

@@ -443,3 +443,37 @@ class AccessLog(ChainedRow):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_reference}"
+
+
+class CaseAgency(models.Model):
+    """Which agencies are part of a case, and why: derived from the records, never typed in.
+
+    Every case list, search and lookup asks "is this user's agency part of the
+    case?". Answering from the records means five EXISTS subqueries per case; this
+    table holds the answer, kept by `referrals.membership.refresh` whenever a
+    case, referral, panel meeting, attendance or provider assignment is saved.
+    It has no history of its own: the records it is rebuilt from have theirs.
+    """
+
+    class Via(models.TextChoices):
+        LEAD = "lead", "Lead agency"
+        OWNER = "owner", "Accountable owner's agency"
+        REFERRER = "referrer", "Referring agency"
+        PANEL = "panel", "Present at a panel"
+        PROVIDER = "provider", "Commissioned provider"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    via = models.CharField(max_length=10, choices=Via.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "agency", "via"], name="caseagency_once"),
+        ]
+        indexes = [
+            # visible_cases: the cases an agency is part of (index-only semi-join).
+            models.Index(fields=["agency", "via", "case"], name="caseagency_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} in {self.case_id} ({self.via})"

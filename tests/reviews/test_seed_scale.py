@@ -26,6 +26,13 @@ def test_seeded_rows_have_history_and_the_chains_verify(capsys):
         assert not history.filter(history_user__isnull=True).exists(), model.__name__
     call_command("verify_audit")
     assert "Audit chains intact" in capsys.readouterr().out
+    # Every seeded case knows which agencies are part of it, exactly as the records say.
+    from referrals.membership import desired
+    from referrals.models import CaseAgency
+
+    for case in Case.objects.all():
+        have = set(CaseAgency.objects.filter(case=case).values_list("agency_id", "via"))
+        assert have == desired(case.pk), case.reference
     # Seeding again adds to the same chains, which still verify.
     call_command("seed_scale", cases=5, big="", seed=4, today=TODAY)
     call_command("verify_audit")

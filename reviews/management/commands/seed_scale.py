@@ -35,6 +35,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casereview.auditchain import GENESIS, link
+from referrals import membership
 from referrals.models import Agency, AuditChainHead, Case, User
 from reviews.scale import (
     AGENCIES,
@@ -142,6 +143,9 @@ class Command(BaseCommand):
                         f"({time.monotonic() - started:.0f} s)"
                     )
             writer.finish()
+            # Which agencies are part of each case (referrals.CaseAgency), derived in one pass.
+            with connection.cursor() as cursor:
+                cursor.execute(membership.BACKFILL_SQL)
         writer.analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
