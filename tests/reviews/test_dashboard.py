@@ -518,7 +518,7 @@ def test_home_shows_the_caseworkers_own_due_list(client, cast, django_assert_max
     mine = review(worker, today - days(3))
     review(cast["colleague"], today - days(3))
     client.force_login(worker)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("referrals:home"))
     html = response.content.decode()
     assert "Your follow-ups due and overdue" in html
@@ -527,7 +527,7 @@ def test_home_shows_the_caseworkers_own_due_list(client, cast, django_assert_max
     case = factories.case(owner=worker)
     for n in range(30):
         action(case, worker, today - days(n))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("referrals:home"))
     assert len(response.context["due"].rows) == 31
     # Not on the other case lists.
