@@ -54,6 +54,10 @@ def _case_page(request, cases, *, title: str, template: str = "referrals/case_li
     cases = cases.order_by(sort, "reference")
     paginator = Paginator(cases, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    if request.GET.get("q"):
+        # A search discloses which cases match: it is an access like any other.
+        log_access(user=request.user, action="search-cases",
+                   detail=f"q={request.GET['q'][:100]} ({paginator.count} found)", request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, template, {

@@ -64,6 +64,7 @@ def read_urls(w):
         reverse("reviews:timeline", args=[ref]),
         reverse("reviews:timeline-json", args=[ref]),
         reverse("reviews:chronology-csv", args=[ref]),
+        reverse("reviews:chronology-pdf", args=[ref]),
         reverse("referrals:record-history", args=[ref, "agencyaccount", account.pk]),
     ]
 
@@ -189,3 +190,10 @@ def test_access_log_is_for_supervisors_and_admins(client, world):
     user_page = client.get(reverse("referrals:user-access-log", args=["caseworker"]))
     assert user_page.status_code == 200
     assert client.get(reverse("referrals:user-access-log", args=["outsider"])).status_code == 404
+
+
+def test_searches_are_in_the_access_log(client, world):
+    client.force_login(world["caseworker"])
+    client.get(reverse("referrals:case-list"), {"q": "CR-2019"})
+    row = AccessLog.objects.get(action="search-cases", user=world["caseworker"])
+    assert row.detail == "q=CR-2019 (1 found)"
