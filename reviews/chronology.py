@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime as dt
+import functools
+
+from django.db import connection
 
 from referrals.models import Case, CaseNote, Contact, Referral
 
@@ -113,26 +116,233 @@ def sees_all_restricted(viewer) -> bool:
     return viewer.role in (User.Role.ADMIN, User.Role.INQUIRY)
 
 
+# ---------------------------------------------------------------- reading entries
+#
+# `entries_for_case` reads every record of the case in ONE query: a UNION ALL over the
+# ten record tables and the held follow-up reviews, with the agency's name and the
+# logging user's name joined in, returning plain rows (no model instances). The SQL is
+# written once per process from the models' metadata (table and column names), so it
+# follows renames; the ORM would compile eleven querysets on every call, which cost
+# more than running them. The same rows, as model instances, make the same entries
+# through `entries_from_record` and `review_entry` above (tests/reviews/test_timeline.py
+# holds the two to each other on SQLite and PostgreSQL).
+#
+# Every branch selects the same 22 columns, in this order:
+#   0 record type (model name)  1 id  2 occurred_on  3 occurred_precision  4 logged_on
+#   5 summary  6 source  7 recorded_by  8 late_reason  9 voided (0/1)  10 agency name
+#   11-13 logging user's first name, last name, username
+#   14 kind / status / risk level / believed status (per record type)  15 sessions_believed
+#   16 plan_logged_on  17 plan_summary  18 plan_source  19-21 the plan's user's names
+
+# Column 14 per model; 15-21 only for sessions and accounts (else NULL).
+_TEXT_COLUMN = {
+    PanelMeeting: "risk_level",
+    PanelDecision: "kind",
+    InterventionSession: "status",
+    AgencyAccount: "believed_status",
+    CaseExit: "risk_level",
+    FollowUpReview: "kind",
+}
+_RESTRICTABLE = (Contact, CaseNote)
+# InterventionSession.entry_type, by status (any other status is a cancelled session).
+_SESSION_TYPES = {
+    InterventionSession.Status.PLANNED: "session_planned",
+    InterventionSession.Status.HELD: "session_held",
+}
+
+
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
+
+
+@functools.cache
+def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
+    """The UNION ALL for one variant (`vendor` only keys the cache to the database kind).
+
+    Parameters, in order: the case id once per branch, and after each restricted
+    table's case id the viewer's agency id.
+    """
+    from referrals.models import Agency, User
+
+    q = connection.ops.quote_name
+    agencies, users = q(Agency._meta.db_table), q(User._meta.db_table)
+    user_names = ", ".join(
+        f"{{u}}.{q(_column(User, f))}" for f in ("first_name", "last_name", "username")
+    )
+    agency_name = f"a.{q(_column(Agency, 'name'))}"
+    null_text, null_int, null_date = (
+        "CAST(NULL AS TEXT)",
+        "CAST(NULL AS INTEGER)",
+        "CAST(NULL AS DATE)",
+    )
+    branches = []
+    for model in RECORD_MODELS:
+        c = functools.partial(_column, model)
+        text = f"t.{q(c(_TEXT_COLUMN[model]))}" if model in _TEXT_COLUMN else null_text
+        if model is InterventionSession:
+            plan = (
+                f"{null_int}, t.{q(c('plan_logged_on'))}, t.{q(c('plan_summary'))}, "
+                f"t.{q(c('plan_source'))}, " + user_names.format(u="pu")
+            )
+            plan_join = (
+                f" LEFT JOIN {users} pu ON pu.{q(_column(User, 'id'))} = t.{q(c('plan_logged_by'))}"
+            )
+        else:
+            believed = f"t.{q(c('sessions_believed'))}" if model is AgencyAccount else null_int
+            plan = f"{believed}, {null_date}, {null_text}, {null_text}, " + ", ".join(
+                [null_text] * 3
+            )
+            plan_join = ""
+        where = f"t.{q(c('case'))} = %s"
+        if not include_void:
+            where += f" AND t.{q(c('voided_at'))} IS NULL"
+        if restrict and model in _RESTRICTABLE:
+            where += f" AND (NOT t.{q(c('restricted'))} OR t.{q(c('agency'))} = %s)"
+        branches.append(
+            f"SELECT '{model._meta.model_name}', t.{q(c('id'))}, t.{q(c('occurred_on'))}, "
+            f"t.{q(c('occurred_precision'))}, t.{q(c('logged_on'))}, t.{q(c('summary'))}, "
+            f"t.{q(c('source'))}, t.{q(c('recorded_by'))}, t.{q(c('late_reason'))}, "
+            f"CASE WHEN t.{q(c('voided_at'))} IS NULL THEN 0 ELSE 1 END, {agency_name}, "
+            f"{user_names.format(u='u')}, {text}, {plan} "
+            f"FROM {q(model._meta.db_table)} t "
+            f"JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
+            f"JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))}{plan_join} "
+            f"WHERE {where}"
+        )
+    c = functools.partial(_column, FollowUpReview)
+    branches.append(
+        f"SELECT 'followupreview', t.{q(c('id'))}, t.{q(c('conducted_on'))}, 'day', "
+        f"t.{q(c('logged_on'))}, t.{q(c('summary'))}, t.{q(c('source'))}, "
+        f"t.{q(c('recorded_by'))}, t.{q(c('late_reason'))}, 0, {agency_name}, "
+        f"{user_names.format(u='u')}, t.{q(c('kind'))}, {null_int}, {null_date}, {null_text}, "
+        f"{null_text}, " + ", ".join([null_text] * 3) + " "
+        f"FROM {q(FollowUpReview._meta.db_table)} t "
+        f"LEFT JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
+        f"LEFT JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))} "
+        f"WHERE t.{q(c('case'))} = %s AND t.{q(c('state'))} = "
+        f"'{FollowUpReview.State.HELD.value}'"
+    )
+    return "\nUNION ALL\n".join(branches)
+
+
+def _date(value):
+    """A date column as a date (SQLite hands back text for a UNION's computed columns)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _user_name(first_name, last_name, username) -> str:
+    """`str(user)` from the user's columns (User.__str__: full name, else username);
+    "None" when there is no user, as `str(None)` was."""
+    if username is None:
+        return "None"
+    return f"{first_name} {last_name}".strip() or username
+
+
 def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> list[Entry]:
-    """Every chronology entry of `case`, in chronology order, in a fixed number of queries.
+    """Every chronology entry of `case`, in chronology order, in one query.
 
     With a `viewer`, restricted contacts and notes of other agencies are left out.
     """
-    entries: list[Entry] = []
+    restrict = viewer is not None and not sees_all_restricted(viewer)
+    params: list = []
     for model in RECORD_MODELS:
-        records = model.objects.filter(case=case).select_related("agency", "logged_by")
-        if model is InterventionSession:
-            records = records.select_related("plan_logged_by")
-        if not include_void:
-            records = records.filter(voided_at__isnull=True)
-        if viewer is not None and model in (Contact, CaseNote) and not sees_all_restricted(viewer):
-            records = records.filter(Q(restricted=False) | Q(agency_id=viewer.agency_id))
-        for record in records:
-            entries.extend(entries_from_record(record, case.reference))
-    reviews = FollowUpReview.objects.filter(
-        case=case, state=FollowUpReview.State.HELD
-    ).select_related("agency", "logged_by")
-    entries.extend(review_entry(review, case.reference) for review in reviews)
+        params.append(case.pk)
+        if restrict and model in _RESTRICTABLE:
+            params.append(viewer.agency_id)
+    params.append(case.pk)  # the reviews
+    sql = _entries_sql(connection.vendor, include_void, restrict)
+    with connection.cursor() as cursor:  # history-safe: reads only
+        cursor.execute(sql, params)  # history-safe: a SELECT
+        rows = cursor.fetchall()
+
+    case_ref = case.reference
+    entries: list[Entry] = []
+    append = entries.append
+    for (
+        slug,
+        pk,
+        occurred_on,
+        precision,
+        logged_on,
+        summary,
+        source,
+        recorded_by,
+        late_reason,
+        voided,
+        agency,
+        first_name,
+        last_name,
+        username,
+        text,
+        sessions_believed,
+        plan_logged_on,
+        plan_summary,
+        plan_source,
+        plan_first,
+        plan_last,
+        plan_username,
+    ) in rows:
+        occurred_on, logged_on = _date(occurred_on), _date(logged_on)
+        key = f"{slug}:{pk}"
+        logged_by = _user_name(first_name, last_name, username)
+        month_only = precision == "month"
+        voided = bool(voided)
+        extra = {}
+        if slug == "interventionsession":
+            if plan_logged_on is not None:
+                append(
+                    Entry(
+                        case_ref=case_ref,
+                        agency=agency,
+                        entry_type="session_planned",
+                        occurred_on=occurred_on,
+                        month_only=month_only,
+                        logged_on=_date(plan_logged_on),
+                        summary=plan_summary,
+                        source=plan_source,
+                        recorded_by=recorded_by,
+                        late_reason="",
+                        record_key=key + ":plan",
+                        logged_by=(
+                            _user_name(plan_first, plan_last, plan_username)
+                            if plan_username is not None
+                            else logged_by
+                        ),
+                        voided=voided,
+                    )
+                )
+            if text == InterventionSession.Status.PLANNED:
+                continue
+            entry_type = _SESSION_TYPES.get(text, "session_cancelled")
+        elif slug == "paneldecision":
+            entry_type = "case_adopted" if text == PanelDecision.Kind.ADOPT else "note"
+        elif slug == "followupreview":
+            entry_type = FollowUpReview.entry_type
+            extra = {"review_kind": text}
+        else:
+            entry_type = RECORD_TYPES[slug].entry_type
+            if slug == "agencyaccount":
+                extra = {"sessions_believed": sessions_believed, "believed_status": text}
+            elif slug in ("panelmeeting", "caseexit"):
+                extra = {"risk_level": text}
+        append(
+            Entry(
+                case_ref=case_ref,
+                agency=agency,
+                entry_type=entry_type,
+                occurred_on=occurred_on,
+                month_only=month_only,
+                logged_on=logged_on,
+                summary=summary,
+                source=source,
+                recorded_by=recorded_by,
+                late_reason=late_reason,
+                record_key=key,
+                logged_by=logged_by,
+                voided=voided,
+                **extra,
+            )
+        )
     entries.sort(key=sort_key)
     return entries
 

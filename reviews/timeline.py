@@ -2,10 +2,18 @@
 
 `timeline_data` is computed once per request from `entries_for_case` and
 `compute_findings`; the page, `timeline.json` and the PDF read the same shapes.
+
+The page lists every entry of the case (a thousand and more on the largest), so
+each row, comparison and finding carries its display text ready-made (dates as
+"12 March 2015" or "April 2015", CSS classes, finding labels, the "believed" and
+"logged late" lines): the template only looks plain variables up, with no filter
+or tag logic per row.
 """
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -27,6 +35,25 @@ FINDING_LABELS = {
 SESSIONS_LANE = "Intervention sessions"
 MAX_LANES = 12  # the stylesheet has a column for each
 
+# calendar.month_name looks each name up through strftime; a tuple is ~8× cheaper per date.
+_MONTHS = tuple(calendar.month_name)
+
+
+def day_text(value: dt.date) -> str:
+    """12 March 2015 (as the `ukdate` filter and `referrals.models.uk_date` write it)."""
+    return f"{value.day} {_MONTHS[value.month]} {value.year}"
+
+
+def entry_when(entry: Entry) -> str:
+    """12 March 2015, or April 2015 when only the month is known (never an invented day)."""
+    if entry.month_only:
+        return f"{_MONTHS[entry.occurred_on.month]} {entry.occurred_on.year}"
+    return day_text(entry.occurred_on)
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session{'' if count == 1 else 's'}"
+
 
 @dataclass
 class Row:
@@ -35,10 +62,52 @@ class Row:
     lane: int
     late: bool
     finding_codes: list[str] = field(default_factory=list)
+    # Set by `set_display`, which `timeline_data` calls once the findings are linked.
+    when: str = ""  # the entry's date as shown: "12 March 2015", or "April 2015"
+    # What the page's row shows, as a plain dict of display text (a dict is the
+    # template engine's cheapest lookup; the row is rendered 1,000+ times on a large case).
+    display: dict = field(default_factory=dict)
 
     @property
     def anchor(self) -> str:
         return f"entry-{self.number}"
+
+    def set_display(self) -> None:
+        entry = self.entry
+        self.when = entry_when(entry)
+        card_class = f"app-timeline__card app-lane-{self.lane}"
+        if self.lane == 0:
+            card_class += " app-timeline__card--session"
+        elif entry.entry_type == "agency_account":
+            card_class += " app-timeline__card--account"
+        finding_labels = []
+        if self.finding_codes:
+            card_class += " app-timeline__card--finding"
+            finding_labels = [FINDING_LABELS.get(code, code) for code in self.finding_codes]
+        believed = ""
+        if entry.entry_type == "agency_account":
+            believed = "Believed: "
+            if entry.sessions_believed is not None:
+                believed += _sessions(entry.sessions_believed) + " "
+            believed += entry.believed_status.replace("_", "")  # as the page always showed it
+        late_note = ""
+        if self.late:
+            late_note = f"happened {self.when}, logged {day_text(entry.logged_on)}" + (
+                f": {entry.late_reason}" if entry.late_reason else ", no reason given"
+            )
+        self.display = {
+            "anchor": self.anchor,
+            "heading": f"{self.number}. {self.when}",
+            "month_only": entry.month_only,
+            "card_class": card_class,
+            "label": ENTRY_TYPE_LABELS[entry.entry_type],
+            "agency": entry.agency,
+            "finding_labels": finding_labels,
+            "summary": entry.summary,
+            "believed": believed,  # "Believed: 4 sessions ongoing" on an agency account
+            "source": entry.source,
+            "late_note": late_note,  # "happened …, logged …: reason" when logged late
+        }
 
 
 @dataclass
@@ -47,6 +116,27 @@ class Comparison:
     held_by_then: int
     planned_after: bool
     mismatch: bool
+
+    @property
+    def believed(self) -> str:
+        """What the account believed: 4 sessions; ongoing / 2 sessions / completed / Nothing specific."""
+        entry = self.row.entry
+        parts = []
+        if entry.sessions_believed is not None:
+            parts.append(_sessions(entry.sessions_believed))
+        if entry.believed_status:
+            parts.append(entry.believed_status.replace("_", ""))
+        return "; ".join(parts) or "Nothing specific"
+
+
+@dataclass
+class FindingItem:
+    """One finding as the page lists it: its label, date and the rows it is about."""
+
+    finding: Finding
+    rows: list[Row]
+    label: str
+    when: str
 
 
 @dataclass
@@ -58,6 +148,20 @@ class Timeline:
     comparisons: list[Comparison]
     hidden_count: int = 0
     agencies: list[str] = field(default_factory=list)
+
+    @property
+    def display_rows(self) -> list[dict]:
+        """The display text of each row in `rows`, for the page (see `Row.display`)."""
+        return [row.display for row in self.rows]
+
+    @property
+    def finding_items(self) -> list[FindingItem]:
+        """The findings with their display text, for the page."""
+        return [
+            FindingItem(finding, rows, FINDING_LABELS.get(finding.code, finding.code),
+                        day_text(finding.date))
+            for finding, rows in self.findings
+        ]
 
 
 def timeline_data(
@@ -77,16 +181,19 @@ def timeline_data(
             agencies.append(entry.agency)
     lanes = [SESSIONS_LANE, *agencies][:MAX_LANES]
 
+    lane_of: dict[str, int] = {}
+    for index, name in enumerate(lanes):
+        lane_of.setdefault(name, index)  # as lanes.index: the first lane of that name
+    late_after = settings.LATE_LOGGING_DAYS
     rows: list[Row] = []
     by_key: dict[str, Row] = {}
     for number, entry in enumerate(known, 1):
         if entry.entry_type in SESSION_TYPES:
             lane = 0
         else:
-            lane = min(lanes.index(entry.agency) if entry.agency in lanes else MAX_LANES - 1,
-                       MAX_LANES - 1)
+            lane = min(lane_of.get(entry.agency, MAX_LANES - 1), MAX_LANES - 1)
         row = Row(number=number, entry=entry, lane=lane,
-                  late=(entry.logged_on - entry.date).days > settings.LATE_LOGGING_DAYS)
+                  late=(entry.logged_on - entry.date).days > late_after)
         rows.append(row)
         by_key[entry.record_key] = row
 
@@ -102,18 +209,24 @@ def timeline_data(
         key for finding in findings if finding.code == "BELIEF_EXCEEDS_RECORD"
         for key in finding.entry_keys[:1]
     }
-    held = [row.entry for row in rows if row.entry.entry_type == "session_held"]
-    planned = [row.entry for row in rows if row.entry.entry_type == "session_planned"]
-    comparisons = [
-        Comparison(
-            row=row,
-            held_by_then=sum(1 for h in held if h.date <= row.entry.date),
-            planned_after=any(p.date > row.entry.date for p in planned),
-            mismatch=row.entry.record_key in mismatched,
-        )
-        for row in rows
-        if row.entry.entry_type == "agency_account"
-    ]
+    held_dates = sorted(row.entry.date for row in rows if row.entry.entry_type == "session_held")
+    last_planned = max(
+        (row.entry.date for row in rows if row.entry.entry_type == "session_planned"),
+        default=None,
+    )
+    comparisons = []
+    for row in rows:
+        if row.entry.entry_type == "agency_account":
+            date = row.entry.date
+            comparisons.append(Comparison(
+                row=row,
+                held_by_then=bisect.bisect_right(held_dates, date),  # held on or before `date`
+                planned_after=last_planned is not None and last_planned > date,
+                mismatch=row.entry.record_key in mismatched,
+            ))
+
+    for row in rows:
+        row.set_display()
 
     visible = rows
     if agency:

@@ -52,10 +52,13 @@ def chronology_pdf(request, reference):
             {**context, "error": error, "value": raw[:20]},
             status=400,
         )
-    data = pdf.chronology_data(case, as_of=as_of, viewer=request.user)
     try:
-        content = pdf.render_bounded(
-            data, generated_by=pdf.generated_by(request.user), timeout=settings.PDF_TIMEOUT_SECONDS
+        content = pdf.chronology_pdf_bounded(
+            case,
+            as_of=as_of,
+            viewer=request.user,
+            generated_by=pdf.generated_by(request.user),
+            timeout=settings.PDF_TIMEOUT_SECONDS,
         )
     except pdf.ChronologyTooLarge as too_large:
         return render(

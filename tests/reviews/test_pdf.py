@@ -475,6 +475,137 @@ def test_repeat_downloads_are_served_from_the_cache(client, cast, layouts):
     ]
 
 
+@pytest.fixture
+def data_builds(monkeypatch):
+    """Counts the calls of chronology_data (the read a repeat download of an unchanged case skips)."""
+    calls = []
+    real = pdf.chronology_data
+
+    def counting(case, **kwargs):
+        calls.append(kwargs)
+        return real(case, **kwargs)
+
+    monkeypatch.setattr(pdf, "chronology_data", counting)
+    return calls
+
+
+def test_a_repeat_download_of_an_unchanged_case_does_not_rebuild_the_data(
+    client, cast, layouts, data_builds, django_assert_max_num_queries
+):
+    client.force_login(cast["caseworker"])
+    url = pdf_url(cast["case"], as_of="2025-12-31")
+    first = client.get(url)
+    assert first.status_code == 200 and len(data_builds) == 1 and len(layouts) == 1
+    with django_assert_max_num_queries(15):  # session, user, access checks, fingerprint, log
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert len(data_builds) == 1 and len(layouts) == 1
+    assert AccessLog.objects.filter(action="export-pdf").count() == 2  # every download is logged
+    # Another as-of date is another document.
+    assert client.get(pdf_url(cast["case"], as_of="2016-06-01")).status_code == 200
+    assert len(data_builds) == 2 and len(layouts) == 2
+
+
+def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(client, cast, layouts, data_builds):
+    case, caseworker = cast["case"], cast["caseworker"]
+    client.force_login(caseworker)
+    url = pdf_url(case, as_of="2025-12-31")
+    before = client.get(url).content
+    note = intake.add_note(
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2015, 8, 1),
+        logged_on=D(2015, 8, 1),
+        summary="A note added after the first download",
+    )
+    added = client.get(url).content
+    assert added != before and len(data_builds) == 2 and len(layouts) == 2
+    text = "\n".join(pages(added))
+    assert "A note added after the first download" in text
+    assert client.get(url).content == added and len(data_builds) == 2  # unchanged again: cached
+    data = pdf.chronology_data(case, as_of=D(2025, 12, 31), viewer=caseworker)
+    assert f"SHA-256 of the chronology data {pdf.chronology_hash(data)}" in pages(added)[0]
+
+    intake.void_record(note, user=caseworker, reason="Wrong case")
+    voided = client.get(url).content
+    assert voided not in (before, added) and len(data_builds) == 4 and len(layouts) == 3
+    text = "\n".join(pages(voided))
+    chronology = text[text.index("1. Chronology") : text.index("2. Findings")]
+    assert "A note added after the first download" not in chronology
+    assert "[void]" in text[text.index("Appendix A. Change history") :]
+
+
+def test_the_fingerprint_moves_with_whatever_the_document_shows(cast, settings):
+    case, caseworker, inquiry = cast["case"], cast["caseworker"], cast["inquiry"]
+
+    def fingerprint(as_of=AS_OF, viewer=caseworker):
+        return pdf.pdf_fingerprint(case, as_of=as_of, viewer=viewer)
+
+    seen = {fingerprint()}
+    assert fingerprint() in seen  # nothing changed, nothing moves
+    for changed in (
+        lambda: fingerprint(as_of=D(2016, 6, 1)),
+        lambda: fingerprint(viewer=inquiry),  # sees other agencies' restricted notes
+        lambda: fingerprint(viewer=cast["outsider"]),  # another agency's restricted notes
+    ):
+        assert changed() not in seen
+    assert fingerprint(viewer=None) == fingerprint(viewer=inquiry)  # both see everything
+
+    def moved():
+        value = fingerprint()
+        assert value not in seen
+        seen.add(value)
+
+    settings.LATE_LOGGING_DAYS = 30
+    moved()
+    police = Agency.objects.get(name="Police")
+    police.name = "Northshire Police"
+    police.save()
+    moved()
+    case.person.display_name = "Ellis J. Norbury"
+    case.person.save()
+    moved()
+    caseworker.last_name = "Renamed"
+    caseworker.save()
+    moved()
+    restricted = intake.add_note(
+        case=case,
+        user=factories.user("officer", agency_=police),
+        agency=police,
+        restricted=True,
+        occurred_on=D(2015, 8, 1),
+        logged_on=D(2015, 8, 1),
+        summary="Police only",
+    )
+    moved()
+    intake.void_record(restricted, user=restricted.logged_by, reason="Duplicate")
+    moved()
+
+
+def test_the_command_reads_a_repeat_export_by_fingerprint(failure_case, tmp_path, layouts, data_builds):
+    out = tmp_path / "out.pdf"
+    for _ in range(2):
+        call_command("export_chronology", "CR-T-1", "--pdf", str(out), "--as-of", "2015-06-01")
+    assert len(data_builds) == 1 and len(layouts) == 1
+    assert "As of 1 June 2015" in pages(out.read_bytes())[0]
+
+
+def test_a_removed_cached_pdf_is_rebuilt_and_a_lower_limit_still_refuses(
+    client, cast, layouts, data_builds, cache_dir, settings
+):
+    client.force_login(cast["caseworker"])
+    url = pdf_url(cast["case"], as_of="2025-12-31")
+    first = client.get(url).content
+    for file in cache_dir.glob("*.pdf"):
+        file.unlink()
+    assert client.get(url).content.startswith(b"%PDF-") and len(layouts) == 2
+    assert first  # (the new one names its own generation time)
+    settings.PDF_MAX_ENTRIES = 5
+    assert client.get(url).status_code == 422
+    assert len(data_builds) == 2  # refused from the index, as the data would have been
+
+
 def test_a_slow_layout_gives_a_try_again_page_and_finishes_into_the_cache(
     client, cast, settings, layouts, monkeypatch
 ):

@@ -168,3 +168,87 @@ def test_provider_and_inquiry_cannot_upload_new_cases(client, case):
     for role in (User.Role.PROVIDER, User.Role.INQUIRY):
         client.force_login(factories.user(f"u-{role}", role=role))
         assert client.get(reverse("reviews:chronology-import")).status_code == 403
+
+
+def _entries_from_instances(case, *, include_void=False, viewer=None):
+    """The chronology as it was built before entries_for_case read plain rows: model instances
+    through entries_from_record and review_entry (the reference the one query must match)."""
+    from django.db.models import Q
+
+    from referrals.models import CaseNote, Contact
+    from reviews.chronology import (
+        RECORD_MODELS,
+        entries_from_record,
+        review_entry,
+        sees_all_restricted,
+    )
+    from reviews.entries import sort_key
+    from reviews.models import FollowUpReview
+
+    entries = []
+    for model in RECORD_MODELS:
+        records = model.objects.filter(case=case)
+        if not include_void:
+            records = records.filter(voided_at__isnull=True)
+        if viewer is not None and model in (Contact, CaseNote) and not sees_all_restricted(viewer):
+            records = records.filter(Q(restricted=False) | Q(agency_id=viewer.agency_id))
+        for record in records:
+            entries.extend(entries_from_record(record, case.reference))
+    entries.extend(review_entry(review, case.reference)
+                   for review in FollowUpReview.objects.filter(case=case, state="held"))
+    return sorted(entries, key=sort_key)
+
+
+def test_entries_read_as_rows_are_the_entries_made_from_the_records(caseworker, case):
+    """entries_for_case reads one UNION ALL of plain rows; every field of every entry (voided
+    flag included) is what the model instances give, for every kind of record and viewer."""
+    import dataclasses
+
+    from referrals import services as intake
+    from referrals.models import User
+    from reviews import services as panel
+    from reviews.chronology import entries_for_case
+    from reviews.models import FollowUpReview, InterventionSession, PanelDecision
+
+    police = Agency.objects.get(name="Police")
+    provider = Agency.objects.get(name="Intervention provider")
+    officer = factories.user("officer", agency_=police)
+    nameless = factories.user("nameless", agency_=provider)
+    User.objects.filter(pk=nameless.pk).update(first_name="", last_name="")  # str() is the username
+    nameless.refresh_from_db()
+    day = dt.date(2015, 6, 1)
+    intake.add_note(case=case, user=officer, agency=police, restricted=True, occurred_on=day,
+                    logged_on=day, summary="Police-only note")
+    intake.log_contact(case=case, user=officer, agency=police, kind="call", restricted=True,
+                       occurred_on=day, logged_on=day, summary="Police-only call")
+    wrong = intake.add_note(case=case, user=caseworker, agency=caseworker.agency, occurred_on=day,
+                            logged_on=day, summary="On the wrong case")
+    intake.void_record(wrong, user=caseworker, reason="Wrong case")
+    panel.record_decision(case=case, user=caseworker, kind=PanelDecision.Kind.CONTINUE,
+                          agency=police, occurred_on=day, logged_on=day, summary="Continue")
+    planned = panel.plan_session(case=case, user=nameless, agency=provider,
+                                 occurred_on=dt.date(2015, 7, 1), logged_on=day,
+                                 summary="Second session arranged", source="diary")
+    cancelled = panel.plan_session(case=case, user=nameless, agency=provider,
+                                   occurred_on=dt.date(2015, 7, 8), logged_on=day,
+                                   summary="Third session arranged", month_only=False)
+    panel.record_session_outcome(session=cancelled, user=caseworker, status="cancelled",
+                                 summary="Cancelled: unwell", logged_on=dt.date(2015, 7, 20),
+                                 late_reason="Leave")
+    InterventionSession.objects.filter(pk=planned.pk).update(plan_logged_by=None)
+    FollowUpReview.objects.filter(case=case, state="held").update(logged_by=None)
+
+    viewers = [None, caseworker, officer, factories.user("inquiry", role=User.Role.INQUIRY)]
+    for include_void in (False, True):
+        for viewer in viewers:
+            rows = entries_for_case(case, include_void=include_void, viewer=viewer)
+            instances = _entries_from_instances(case, include_void=include_void, viewer=viewer)
+            assert [dataclasses.astuple(e) for e in rows] == \
+                [dataclasses.astuple(e) for e in instances], (include_void, viewer)
+    everything = entries_for_case(case, include_void=True)
+    assert {"session_planned", "session_cancelled", "note", "review_conducted", "case_adopted",
+            "agency_account"} <= {e.entry_type for e in everything}
+    assert any(e.voided for e in everything) and any(e.month_only for e in everything)
+    assert "nameless" in {e.logged_by for e in everything}
+    assert "Police-only note" not in {e.summary for e in entries_for_case(case, viewer=caseworker)}
+    assert "Police-only note" in {e.summary for e in entries_for_case(case, viewer=officer)}
