@@ -740,10 +740,11 @@ def import_csv(cases: int, rows_per_case: int) -> bytes:
 # ------------------------------------------------------------------ report
 
 WHY = {
-    "Case page": "The page builds every entry of the case as model instances and renders each "
-    "through the Django template engine; see the analysis below.",
+    "Case page": "Most of it is per-request work besides the entries (session, access checks, "
+    "the access-log row, the page around them); see the analysis below.",
     "Timeline, large": "Every one of the entries is rendered as a row of the timeline page "
-    "(no pagination); see the analysis below.",
+    "(no pagination) through the Django template engine, which costs more than 5× one "
+    "query; see the analysis below.",
     "Supervisor dashboard": "The visibility rule (an OR of EXISTS subqueries per case) is "
     "evaluated for every open review and action; see below.",
     "CSV import": "Each row is written through the services (validation, history row, chain "
