@@ -63,17 +63,35 @@ def link(previous: str, row: models.Model) -> str:
     return hashlib.sha256((previous + "\x1e" + canonical(row)).encode()).hexdigest()
 
 
-def chain(row: models.Model) -> None:
-    """Give `row` (about to be inserted) its hash, advancing the chain head under a lock."""
+def _locked_head(label: str):
+    """The table's chain head, locked until the transaction ends (concurrent writers queue)."""
     from referrals.models import AuditChainHead
 
-    label = row._meta.label_lower
     head = AuditChainHead.objects.select_for_update().filter(table=label).first()
     if head is None:
         AuditChainHead.objects.get_or_create(table=label)
         head = AuditChainHead.objects.select_for_update().get(table=label)
-    row.row_hash = link(head.last_hash, row)
-    head.last_hash = row.row_hash
+    return head
+
+
+def chain(row: models.Model) -> None:
+    """Give `row` (about to be inserted) its hash, advancing the chain head under a lock."""
+    chain_many([row])
+
+
+def chain_many(rows: list[models.Model]) -> None:
+    """Give rows of one table (about to be inserted in this order) their hashes, under one lock.
+
+    The caller inserts them in the same transaction and in list order, so their
+    primary keys follow the chain (`verify` walks it in primary-key order).
+    """
+    if not rows:
+        return
+    head = _locked_head(rows[0]._meta.label_lower)
+    previous = head.last_hash
+    for row in rows:
+        row.row_hash = previous = link(previous, row)
+    head.last_hash = previous
     head.save(update_fields=["last_hash"])
 
 

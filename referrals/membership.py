@@ -33,33 +33,60 @@ WHERE NOT EXISTS (SELECT 1 FROM referrals_caseagency x
 """
 
 
-def desired(case_id: int) -> set[tuple[int, str]]:
-    """(agency id, via) pairs the case's records say it should have."""
+def desired(case_ids: list[int]) -> dict[int, set[tuple[int, str]]]:
+    """Per case, the (agency id, via) pairs its records say it should have."""
     Case = apps.get_model("referrals", "Case")
     Referral = apps.get_model("referrals", "Referral")
     PanelAttendance = apps.get_model("reviews", "PanelAttendance")
     ProviderAssignment = apps.get_model("reviews", "ProviderAssignment")
 
-    lead, owner_agency = Case.objects.values_list("lead_agency_id", "owner__agency_id").get(pk=case_id)
-    pairs = {(lead, Via.LEAD), (owner_agency, Via.OWNER)}
-    pairs |= {(a, Via.REFERRER) for a in Referral.objects.filter(
-        case_id=case_id, voided_at__isnull=True).values_list("agency_id", flat=True)}
-    pairs |= {(a, Via.PANEL) for a in PanelAttendance.objects.filter(
-        meeting__case_id=case_id, meeting__voided_at__isnull=True).values_list("agency_id", flat=True)}
-    pairs |= {(a, Via.PROVIDER) for a in ProviderAssignment.objects.filter(
-        case_id=case_id, voided_at__isnull=True).values_list("agency_id", flat=True)}
+    pairs: dict[int, set[tuple[int, str]]] = {case_id: set() for case_id in case_ids}
+    for case_id, lead, owner_agency in Case.objects.filter(pk__in=case_ids).values_list(
+        "pk", "lead_agency_id", "owner__agency_id"
+    ):
+        pairs[case_id] |= {(lead, Via.LEAD), (owner_agency, Via.OWNER)}
+    for case_id, agency_id in Referral.objects.filter(
+        case_id__in=case_ids, voided_at__isnull=True
+    ).values_list("case_id", "agency_id"):
+        pairs[case_id].add((agency_id, Via.REFERRER))
+    for case_id, agency_id in PanelAttendance.objects.filter(
+        meeting__case_id__in=case_ids, meeting__voided_at__isnull=True
+    ).values_list("meeting__case_id", "agency_id"):
+        pairs[case_id].add((agency_id, Via.PANEL))
+    for case_id, agency_id in ProviderAssignment.objects.filter(
+        case_id__in=case_ids, voided_at__isnull=True
+    ).values_list("case_id", "agency_id"):
+        pairs[case_id].add((agency_id, Via.PROVIDER))
     return pairs
 
 
 def refresh(case_id: int) -> None:
+    refresh_many([case_id])
+
+
+def refresh_many(case_ids: list[int]) -> None:
     """Add the memberships the records now imply and drop the ones they no longer do."""
-    want = desired(case_id)
-    have = set(CaseAgency.objects.filter(case_id=case_id).values_list("agency_id", "via"))
-    for agency_id, via in want - have:
-        CaseAgency.objects.create(case_id=case_id, agency_id=agency_id, via=via)
-    for agency_id, via in have - want:
-        stale = CaseAgency.objects.filter(case_id=case_id, agency_id=agency_id, via=via)
-        stale.delete()  # history-safe: a derived index row, rebuilt from tracked records
+    for start in range(0, len(case_ids), 500):
+        chunk = list(case_ids[start : start + 500])
+        want = desired(chunk)
+        have: dict[int, set[tuple[int, str]]] = {case_id: set() for case_id in chunk}
+        stale_ids = []
+        for pk, case_id, agency_id, via in CaseAgency.objects.filter(case_id__in=chunk).values_list(
+            "pk", "case_id", "agency_id", "via"
+        ):
+            have[case_id].add((agency_id, via))
+            if (agency_id, via) not in want[case_id]:
+                stale_ids.append(pk)
+        missing = [
+            CaseAgency(case_id=case_id, agency_id=agency_id, via=via)
+            for case_id in chunk
+            for agency_id, via in sorted(want[case_id] - have[case_id])
+        ]
+        if missing:
+            CaseAgency.objects.bulk_create(missing)  # history-safe: derived index rows, not records
+        if stale_ids:
+            stale = CaseAgency.objects.filter(pk__in=stale_ids)
+            stale.delete()  # history-safe: a derived index row, rebuilt from tracked records
 
 
 def case_id_of(instance) -> int | None:

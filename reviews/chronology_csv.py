@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from referrals import services as intake
-from referrals.models import Agency, Case, Person, Referral, User
+from referrals.batch import RecordBatch
+from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
 from referrals.services import fill_record, save_record
 
 from . import services
 from .chronology import entries_for_case
 from .entries import ENTRY_TYPES, Entry, month_end, sort_key
-from .models import AgencyAccount, FollowUpReview, InterventionSession
+from .models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
 
 COLUMNS = (
     "case_ref",
@@ -311,11 +311,19 @@ def import_chronology(files: list[tuple[str, bytes]], *, user: User, owner: User
         errors.extend(_check_cases(rows, owner))
     if errors:
         raise ImportRejected(errors)
-    result = ImportResult()
     names = ", ".join(name for name, _ in files)
+    reason = f"imported from {names} by {user.username}"
     try:
-        with transaction.atomic():
-            _apply(rows, user=user, owner=owner, result=result, reason=f"imported from {names} by {user.username}")
+        try:
+            result = ImportResult()
+            with transaction.atomic():
+                _apply(rows, user=user, owner=owner, result=result, reason=reason, batched=True)
+        except IntegrityError:
+            # Something only the database caught (a constraint or trigger) in a batch:
+            # nothing was kept. Write row by row instead, which names the line.
+            result = ImportResult()
+            with transaction.atomic():
+                _apply(rows, user=user, owner=owner, result=result, reason=reason, batched=False)
     except ValidationError as error:
         raise ImportRejected(error.messages) from None
     return result
@@ -332,28 +340,136 @@ def _agency(name: str, cache: dict, user: User, reason: str) -> Agency:
     return cache[key]
 
 
-def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportResult, reason: str) -> None:
+class _Writer:
+    """Writes one import's rows in order. Plain records (contacts, notes, accounts, referrals,
+    meetings, sessions) are queued in a RecordBatch; a row whose service does more (adoption,
+    commissioning, briefing, outcome of a planned session, exit, review) first flushes the
+    queue, so every service sees the records before it, exactly as row-by-row writing would."""
+
+    def __init__(self, *, user: User, reason: str, batched: bool):
+        self.user, self.reason, self.batched = user, reason, batched
+        self.batch = RecordBatch(user=user, reason=reason)
+        self.changed_cases: dict[int, Case] = {}
+        self.planned: dict[int, dict[tuple[int, dt.date], list[InterventionSession]]] = {}
+
+    def start_case(self, case: Case, *, new: bool) -> None:
+        planned: dict[tuple[int, dt.date], list[InterventionSession]] = {}
+        if not new:
+            for session in InterventionSession.objects.filter(
+                case=case, voided_at__isnull=True, status=InterventionSession.Status.PLANNED
+            ).order_by("id"):
+                planned.setdefault((session.agency_id, session.occurred_on), []).append(session)
+        self.planned[case.reference] = planned
+
+    def flush(self) -> None:
+        self.batch.flush()
+        for case in self.changed_cases.values():
+            save_record(case, user=self.user, reason=self.reason)
+        self.changed_cases.clear()
+
+    def new_case(self, first: Row, rows: list[Row], owner: User) -> Case:
+        """The person and the case, queued like the records (or saved now, row by row)."""
+        case_rows = [r for r in rows if r.case_ref == first.case_ref]
+        referrals = [r for r in case_rows if r.entry_type == "referral"]
+        referred_on = min(r.occurred_on for r in (referrals or case_rows))
+        subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
+        person = self._save(Person(display_name=subject))
+        # The owner's agency leads: it is accountable for the case it now owns.
+        return self._save(Case(reference=first.case_ref, person=person, owner=owner,
+                               referred_on=referred_on, lead_agency=owner.agency))
+
+    def _save(self, record):
+        if self.batched:
+            return self.batch.add(record)
+        return save_record(record, user=self.user, reason=self.reason)
+
+    def write(self, row: Row, case: Case, agency: Agency) -> None:
+        record = self._plain(row, case, agency)
+        if record is None:
+            self.flush()
+            _write(row, case, agency=agency, user=self.user, reason=self.reason,
+                   planned=self.planned[case.reference])
+        else:
+            self._save(record)
+        if row.entry_type == "panel_meeting":
+            # What record_panel_meeting does to the case, saved once per flush.
+            status = case.status
+            if row.risk_level:
+                case.risk_level = row.risk_level
+            if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY):
+                case.status = Case.Status.PANEL
+            if (row.risk_level or status != case.status) and not case._state.adding:
+                # A case still queued is inserted as it now is; one already saved is re-saved.
+                self.changed_cases[case.pk] = case
+            if not self.batched:
+                self.flush()
+        if row.entry_type == "session_planned":
+            self.planned[case.reference].setdefault((agency.pk, record.occurred_on), []).append(record)
+
+    def _plain(self, row: Row, case: Case, agency: Agency):
+        """The record a row makes when its service would only save that record, else None."""
+        planned_here = self.planned[case.reference].get((agency.pk, row.occurred_on))
+        record = {
+            "referral": lambda: Referral(),
+            "panel_meeting": lambda: PanelMeeting(risk_level=row.risk_level),
+            "contact": lambda: Contact(kind=Contact.Kind.OTHER),
+            "note": lambda: CaseNote(),
+            "agency_account": lambda: AgencyAccount(
+                sessions_believed=row.sessions_believed, believed_status=row.believed_status,
+                source_kind=AgencyAccount.SourceKind.OTHER,
+            ),
+            "session_planned": lambda: InterventionSession(status=InterventionSession.Status.PLANNED),
+            "session_held": lambda: None if planned_here else InterventionSession(
+                status=InterventionSession.Status.HELD),
+            "session_cancelled": lambda: None if planned_here else InterventionSession(
+                status=InterventionSession.Status.CANCELLED),
+        }.get(row.entry_type, lambda: None)()
+        if record is None:
+            return None
+        fill_record(
+            record, case=case, user=self.user, agency=agency, occurred_on=row.occurred_on,
+            month_only=row.month_only, logged_on=row.logged_on, summary=row.summary,
+            source=row.source, recorded_by=row.recorded_by,
+            late_reason="" if row.entry_type == "session_planned" else row.late_reason,
+        )
+        if row.entry_type == "session_planned":
+            # As services.plan_session: the plan is what was logged in advance.
+            record.plan_logged_on = record.logged_on
+            record.plan_logged_by = self.user
+            record.plan_summary = record.summary
+            record.plan_source = record.source
+        return record
+
+
+def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportResult, reason: str,
+           batched: bool = True) -> None:
     agencies: dict[str, Agency] = {}
     rows = sorted(rows, key=lambda r: (r.case_ref, r.date, ENTRY_TYPES.index(r.entry_type), r.line))
     cases: dict[str, Case] = {}
     seen: dict[str, set] = {}
     errors: list[str] = []
+    writer = _Writer(user=user, reason=reason, batched=batched)
+    existing = {case.reference: case for case in Case.objects.filter(reference__in={r.case_ref for r in rows})}
     for row in rows:
         case = cases.get(row.case_ref)
         if case is None:
-            case = Case.objects.filter(reference=row.case_ref).first()
-            if case is None:
-                case = _new_case(row, rows, owner=owner, agencies=agencies, user=user, reason=reason)
+            case = existing.get(row.case_ref)
+            new = case is None
+            if new:
+                case = writer.new_case(row, rows, owner)
                 result.cases_created.append(case.reference)
             cases[row.case_ref] = case
-            seen[row.case_ref] = {e.identity for e in entries_for_case(case, include_void=True)}
+            seen[row.case_ref] = set() if new else {
+                e.identity for e in entries_for_case(case, include_void=True)
+            }
+            writer.start_case(case, new=new)
         identity = row.as_entry().identity
         if identity in seen[row.case_ref]:
             result.skipped += 1
             continue
         seen[row.case_ref].add(identity)
         try:
-            _write(row, case, agency=_agency(row.agency, agencies, user, reason), user=user, reason=reason)
+            writer.write(row, case, _agency(row.agency, agencies, user, reason))
         except ValidationError as error:
             for column, messages in getattr(error, "message_dict", {"": error.messages}).items():
                 errors.extend(f"{_where(row, column if column in COLUMNS else '')}: {m}" for m in messages)
@@ -361,23 +477,11 @@ def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportRes
         result.created += 1
     if errors:
         raise ValidationError(errors)
+    writer.flush()
 
 
-def _new_case(first: Row, rows: list[Row], *, owner, agencies, user, reason) -> Case:
-    case_rows = [r for r in rows if r.case_ref == first.case_ref]
-    referrals = [r for r in case_rows if r.entry_type == "referral"]
-    referred_on = min(r.occurred_on for r in (referrals or case_rows))
-    subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
-    person = save_record(Person(display_name=subject), user=user, reason=reason)
-    # The owner's agency leads: it is accountable for the case it now owns.
-    return save_record(
-        Case(reference=first.case_ref, person=person, owner=owner, referred_on=referred_on,
-             lead_agency=owner.agency),
-        user=user, reason=reason,
-    )
-
-
-def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str) -> None:
+def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, planned: dict) -> None:
+    """Rows whose service does more than save one record, through that service."""
     common = {
         "case": case, "user": user, "agency": agency, "occurred_on": row.occurred_on,
         "month_only": row.month_only, "logged_on": row.logged_on, "summary": row.summary,
@@ -385,39 +489,24 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str) -> 
     }
     late = {"late_reason": row.late_reason, "require_late_reason": False}
     match row.entry_type:
-        case "referral":
-            record = fill_record(Referral(), **{k: v for k, v in common.items() if k != "reason"},
-                                 late_reason=row.late_reason)
-            save_record(record, user=user, reason=reason)
-        case "panel_meeting":
-            services.record_panel_meeting(**common, **late, risk_level=row.risk_level)
         case "case_adopted":
             services.record_decision(**common, **late, kind="adopt")
         case "ip_assigned":
             services.assign_provider(**common, **late)
         case "briefing_issued":
             services.issue_briefing(**common, **late)
-        case "session_planned":
-            services.plan_session(**common)
         case "session_held" | "session_cancelled":
-            status = "held" if row.entry_type == "session_held" else "cancelled"
-            planned = InterventionSession.objects.filter(
-                case=case, agency=agency, occurred_on=row.occurred_on, voided_at__isnull=True,
-                status=InterventionSession.Status.PLANNED,
-            ).order_by("id").first()
-            if planned is not None:
-                services.record_session_outcome(
-                    session=planned, user=user, status=status, summary=row.summary, source=row.source,
-                    logged_on=row.logged_on, late_reason=row.late_reason, recorded_by=row.recorded_by,
-                    require_late_reason=False, reason=reason,
-                )
-            else:
-                services.record_session(**common, **late, status=status)
-        case "agency_account":
-            services.record_agency_account(
-                **common, **late, sessions_believed=row.sessions_believed,
-                believed_status=row.believed_status,
-                source_kind=AgencyAccount.SourceKind.OTHER,
+            # The earliest session planned by the same agency for that day.
+            waiting = planned[(agency.pk, row.occurred_on)]
+            session = waiting.pop(0)
+            if not waiting:
+                del planned[(agency.pk, row.occurred_on)]
+            services.record_session_outcome(
+                session=session, user=user,
+                status="held" if row.entry_type == "session_held" else "cancelled",
+                summary=row.summary, source=row.source, logged_on=row.logged_on,
+                late_reason=row.late_reason, recorded_by=row.recorded_by,
+                require_late_reason=False, reason=reason,
             )
         case "case_exited":
             services.exit_case(**common, **late, risk_level=row.risk_level, enforce_gate=False)
@@ -434,10 +523,6 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str) -> 
                 source=row.source, recorded_by=row.recorded_by, late_reason=row.late_reason,
                 logged_on=row.logged_on, require_late_reason=False, reason=reason,
             )
-        case "contact":
-            intake.log_contact(**common, **late, kind="other")
-        case "note":
-            intake.add_note(**common, **late)
 
 
 def _guard(value: str) -> str:

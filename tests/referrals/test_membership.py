@@ -46,7 +46,7 @@ def test_membership_follows_the_records():
     assert ("Northshire Police", "owner") in members(case)
     assert members(case) == {(name, via) for name, via in members(case)}
     assert {(a, v) for a, v in CaseAgency.objects.filter(case=case).values_list("agency_id", "via")} == \
-        desired(case.pk)
+        desired([case.pk])[case.pk]
 
 
 def test_saving_through_the_admin_or_shell_keeps_membership(admin_client=None):
