@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -43,7 +44,7 @@ from django.db.models import (
     When,
 )
 
-from referrals.access import visible_cases
+from referrals.access import visible_case_ids
 from referrals.models import User
 
 from .models import FollowUpReview, PanelAction
@@ -218,17 +219,19 @@ def _open_state_filter(state: str, today: dt.date) -> Q:
     }[state]
 
 
-def _columns(*, source, kind, description, conducted_on, days_overdue, state) -> dict:
+def _columns(*, source, kind, description, conducted_on, days_overdue, state, reference=True) -> dict:
     """The columns of every part of the union, always in this order.
 
     Aliases differ from model field names (annotations may not shadow fields).
+    With reference=False the case reference is left out (joined later, for fewer rows).
     """
     return {
         "row_source": Value(source),
         "item_id": F("pk"),
         "item_kind": kind,
         "item_description": description,
-        "case_reference": F("case__reference"),
+        **({"case_reference": F("case__reference")} if reference else {}),
+        "item_case_id": F("case_id"),
         "item_owner_id": F("owner_id"),
         "owner_first_name": F("owner__first_name"),
         "owner_last_name": F("owner__last_name"),
@@ -242,15 +245,16 @@ def _columns(*, source, kind, description, conducted_on, days_overdue, state) ->
     }
 
 
-def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list:
+def _parts(user: User | None, filters: Filters, today: dt.date, *, states=None, reference=True) -> list:
     """The querysets whose union is the view: open reviews, reviews held late, open actions.
 
-    Each has the same columns (`_columns`), the user's scope and the
-    owner/agency/kind filters; `states` limits the states (default: the
-    filter's state, or every state).
+    Each has the same columns (`_columns`), the user's scope (none for user=None:
+    the caller applies it) and the owner/agency/kind filters; `states` limits the
+    states (default: the filter's state, or every state).
     """
     states = set(states or ([filters.state] if filters.state else STATE_LABELS))
-    scope = Q(case__in=visible_cases(user))
+    case_ids = visible_case_ids(user) if user is not None else None
+    scope = Q(case_id__in=case_ids) if case_ids is not None else Q()
     if filters.owner:
         scope &= Q(owner_id=filters.owner)
     if filters.agency:
@@ -275,6 +279,7 @@ def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list
                     due_in_states, state=FollowUpReview.State.SCHEDULED, due_on__lte=horizon
                 ).values(
                     **_columns(
+                        reference=reference,
                         source="review",
                         kind=F("kind"),
                         description=Value(""),
@@ -296,6 +301,7 @@ def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list
                 .filter(days_late__gt=settings.REVIEW_GRACE_DAYS)
                 .values(
                     **_columns(
+                        reference=reference,
                         source="review",
                         kind=F("kind"),
                         # The reason it was logged late ("IT issue") goes wherever the review is.
@@ -318,6 +324,7 @@ def _parts(user: User, filters: Filters, today: dt.date, *, states=None) -> list
             )
             .values(
                 **_columns(
+                    reference=reference,
                     source="action",
                     kind=Value(ACTION),
                     description=F("description"),
@@ -407,13 +414,84 @@ def _count_rows(groups: list[dict], key: str, name) -> list[CountRow]:
     )
 
 
+ITEM_COLUMNS = tuple(
+    _columns(source="", kind=None, description=None, conducted_on=None, days_overdue=None, state=None,
+             reference=False)
+)
+ORDER_SQL = "days_overdue DESC, item_due_on, case_reference, row_source, item_id"
+
+
+def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: int, limit: int):
+    """The grouped counts of the user's scope and one page of the filtered view, in one query.
+
+    The follow-ups of the scope are selected once (a WITH clause): the membership test
+    that decides the scope runs once, not once per part and per question. The counts
+    are those of `_group_counts`; the page is `dashboard_rows` sliced.
+    """
+    first, *rest = (part.order_by() for part in _parts(None, Filters(), today, reference=False))
+    union = first.union(*rest, all=True)
+    items_sql, params = union.query.sql_with_params()
+    params = list(params)
+    items_sql = f"SELECT * FROM ({items_sql}) AS unscoped"
+    case_ids = visible_case_ids(user)
+    if case_ids is not None:
+        scope_sql, scope_params = case_ids.query.sql_with_params()
+        items_sql += f" WHERE item_case_id IN ({scope_sql})"
+        params += scope_params
+    where, where_params = [], []
+    for column, value in (("item_owner_id", filters.owner), ("owner_agency_id", filters.agency),
+                          ("item_kind", filters.kind), ("item_state", filters.state)):
+        if value:
+            where.append(f"{column} = %s")
+            where_params.append(value)
+    group = ", ".join(GROUP_COLUMNS)
+    blank = ", ".join(f"NULL AS {c}" if c not in GROUP_COLUMNS else c for c in ITEM_COLUMNS)
+    # The page's rows are ordered by case reference after the rest, so only the scope's
+    # rows are joined to their case (the counts need no case at all).
+    sql = (
+        f"WITH items AS ({items_sql}) "
+        f"SELECT 'count' AS part, COUNT(*) AS n, {blank}, NULL AS case_reference FROM items GROUP BY {group} "
+        f"UNION ALL SELECT * FROM (SELECT 'row' AS part, CAST(NULL AS INTEGER) AS n, {', '.join(ITEM_COLUMNS)}, "
+        "(SELECT reference FROM referrals_case WHERE referrals_case.id = items.item_case_id) AS case_reference "
+        "FROM items"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY {ORDER_SQL} LIMIT %s OFFSET %s) AS page"
+    )
+    with connection.cursor() as cursor:  # history-safe: a read
+        cursor.execute(sql, [*params, *where_params, limit, offset])  # history-safe: a read
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    groups = [row for row in rows if row["part"] == "count"]
+    return groups, [row for row in rows if row["part"] == "row"]
+
+
+class _Page:
+    """The page's rows, already read with the counts (the Paginator asks only for this slice)."""
+
+    def __init__(self, rows: list[DueRow], count: int, offset: int):
+        self.rows, self._count, self.offset = rows, count, offset
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.rows[key.start - self.offset : key.stop - self.offset]
+
+
 def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) -> Dashboard:
-    """Counts and one page (PAGE_SIZE rows) of the view, in two queries.
+    """Counts and one page (PAGE_SIZE rows) of the view, in one query.
 
     Counts take the owner, agency and kind filters but not the state filter,
     so the summary always shows every state; `total` takes every filter.
     """
-    groups = _group_counts(user, today)
+    try:
+        number = max(int(page), 1)
+    except (TypeError, ValueError):
+        number = 1
+    groups, rows = _counts_and_page(user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     counted = [g for g in groups if _matches(g, filters, with_state=False)]
     counts = dict.fromkeys(STATE_LABELS, 0)
     for group in counted:
@@ -422,10 +500,13 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
     owners = {g["item_owner_id"]: _owner_name(g) for g in groups}
     agencies = {g["owner_agency_id"]: g["owner_agency_name"] for g in groups}
 
-    paginator = Paginator(
-        _CountedRows(dashboard_rows(user, filters, today=today), total), PAGE_SIZE
-    )
-    page_obj = paginator.get_page(page)
+    last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if number > last:  # past the end (a stale link): show the last page, as Paginator.get_page does
+        number = last
+        _, rows = _counts_and_page(user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    offset = (number - 1) * PAGE_SIZE
+    paginator = Paginator(_Page([DueRow.from_values(r) for r in rows], total, offset), PAGE_SIZE)
+    page_obj = paginator.page(number)
     return Dashboard(
         filters=filters,
         today=today,

@@ -438,6 +438,8 @@ class FollowUpReview(models.Model):
             ),
             # Per-owner counts on the dashboard.
             models.Index(fields=["owner", "due_on"], name="review_owner_due_idx"),
+            # Dashboard: reviews held (late) in the last 90 days.
+            models.Index(fields=["conducted_on"], name="review_held_idx", condition=Q(state="held")),
         ]
 
     def __str__(self) -> str:

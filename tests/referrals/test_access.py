@@ -197,3 +197,19 @@ def test_searches_are_in_the_access_log(client, world):
     client.get(reverse("referrals:case-list"), {"q": "CR-2019"})
     row = AccessLog.objects.get(action="search-cases", user=world["caseworker"])
     assert row.detail == "q=CR-2019 (1 found)"
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_case_id_subquery_agrees_with_visible_cases(world, who):
+    """The dashboard filters follow-ups by `visible_case_ids`: the same cases as every other page."""
+    from referrals import access
+    from referrals.models import Case
+
+    other = factories.case(owner=world["outsider"], reference="CR-2019-00002")
+    user = world[who]
+    ids = access.visible_case_ids(user)
+    cases = Case.objects.all() if ids is None else Case.objects.filter(pk__in=ids)
+    seen = set(cases.values_list("pk", flat=True))
+    assert seen == set(access.visible_cases(user).values_list("pk", flat=True))
+    assert (world["case"].pk in seen) == (EXPECTED[who][0] == 200)
+    assert (other.pk in seen) == (who in ("outsider", "admin"))

@@ -467,3 +467,5 @@ class CopyWriter(_Writer):
                 # history tables are read rarely (record history, the PDF appendix).
                 cursor.execute(f"VACUUM (ANALYZE) {table.model._meta.db_table}")
                 cursor.execute(f"ANALYZE {table.history._meta.db_table}")
+            # The membership table every visibility test reads, filled by the backfill.
+            cursor.execute("VACUUM (ANALYZE) referrals_caseagency")
