@@ -21,7 +21,7 @@ from reviews.summary import case_summary
 from . import access, services
 from .audit import log_access
 from .forms import CaseSearchForm, ConsentForm, ContactForm, NoteForm, OwnerForm, ReferralForm, VoidForm
-from .models import Case, User
+from .models import Case, Person, User
 
 PAGE_SIZE = 25
 
@@ -38,8 +38,10 @@ def _case_page(request, cases, *, title: str, template: str = "referrals/case_li
         data = form.cleaned_data
         if data["q"]:
             q = data["q"].strip()
+            # People matched on their own (an index serves it on PostgreSQL), then their cases.
+            people = Person.objects.filter(display_name__icontains=q).values("pk")
             cases = cases.filter(Q(reference__iexact=q) | Q(reference__istartswith=q)
-                                 | Q(person__display_name__icontains=q))
+                                 | Q(person_id__in=people))
         if data["status"]:
             cases = cases.filter(status=data["status"])
         if data["agency"]:
