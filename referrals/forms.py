@@ -225,3 +225,11 @@ class CaseSearchForm(GovForm):
                              choices=[("", "Any risk"), *Case._meta.get_field("risk_level").choices])
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=[(k, v[1]) for k, v in SORTS.items()])
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.role != User.Role.ADMIN:
+            # Colleagues only: a national list of every caseworker is no use in a dropdown.
+            owners = self.fields["owner"]
+            owners.queryset = owners.queryset.filter(agency_id=user.agency_id)
+            owners.help_text = "Someone in your agency."

@@ -32,16 +32,19 @@ def case_url(case: Case) -> str:
 
 def _case_page(request, cases, *, title: str, template: str = "referrals/case_list.html",
                extra: dict | None = None):
-    form = CaseSearchForm(request.GET or None)
+    form = CaseSearchForm(request.GET or None, user=request.user)
     cases = cases.select_related("person", "owner", "lead_agency")
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
             q = data["q"].strip()
-            # People matched on their own (an index serves it on PostgreSQL), then their cases.
+            # Cases by reference, and the cases of the people by name: each served by its own
+            # index on PostgreSQL (migration 0006), where an OR of the two would read every case.
             people = Person.objects.filter(display_name__icontains=q).values("pk")
-            cases = cases.filter(Q(reference__iexact=q) | Q(reference__istartswith=q)
-                                 | Q(person_id__in=people))
+            by_reference = Case.objects.filter(Q(reference__iexact=q) | Q(reference__istartswith=q))
+            by_name = Case.objects.filter(person_id__in=people)
+            cases = cases.filter(pk__in=by_reference.values("pk").order_by().union(
+                by_name.values("pk").order_by(), all=True))
         if data["status"]:
             cases = cases.filter(status=data["status"])
         if data["agency"]:
