@@ -223,8 +223,14 @@ def _columns(*, source, kind, description, conducted_on, days_overdue, state, re
     """The columns of every part of the union, always in this order.
 
     Aliases differ from model field names (annotations may not shadow fields).
-    With reference=False the case reference is left out (joined later, for fewer rows).
+    With reference=False the case reference and the names are left out: the
+    dashboard's one query joins them after counting and paging, for fewer rows.
     """
+    names = {
+        "owner_first_name": F("owner__first_name"),
+        "owner_last_name": F("owner__last_name"),
+        "owner_username": F("owner__username"),
+    }
     return {
         "row_source": Value(source),
         "item_id": F("pk"),
@@ -233,11 +239,9 @@ def _columns(*, source, kind, description, conducted_on, days_overdue, state, re
         **({"case_reference": F("case__reference")} if reference else {}),
         "item_case_id": F("case_id"),
         "item_owner_id": F("owner_id"),
-        "owner_first_name": F("owner__first_name"),
-        "owner_last_name": F("owner__last_name"),
-        "owner_username": F("owner__username"),
+        **(names if reference else {}),
         "owner_agency_id": F("owner__agency_id"),
-        "owner_agency_name": F("owner__agency__name"),
+        **({"owner_agency_name": F("owner__agency__name")} if reference else {}),
         "item_due_on": F("due_on"),
         "item_conducted_on": conducted_on,
         "days_overdue": days_overdue,
@@ -414,18 +418,26 @@ def _count_rows(groups: list[dict], key: str, name) -> list[CountRow]:
     )
 
 
-ITEM_COLUMNS = tuple(
-    _columns(source="", kind=None, description=None, conducted_on=None, days_overdue=None, state=None,
-             reference=False)
-)
 ORDER_SQL = "days_overdue DESC, item_due_on, case_reference, row_source, item_id"
+
+
+# The columns the dashboard's query returns, in order (DueRow.from_values and the counts read them).
+OUT_COLUMNS = (
+    "part", "n", "row_source", "item_id", "case_reference", "item_kind", "item_description",
+    "item_owner_id", "owner_first_name", "owner_last_name", "owner_username", "owner_agency_id",
+    "owner_agency_name", "item_due_on", "item_conducted_on", "days_overdue", "item_state",
+)
+NAMES_SQL = (
+    "u.first_name AS owner_first_name, u.last_name AS owner_last_name, u.username AS owner_username"
+)
 
 
 def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: int, limit: int):
     """The grouped counts of the user's scope and one page of the filtered view, in one query.
 
     The follow-ups of the scope are selected once (a WITH clause): the membership test
-    that decides the scope runs once, not once per part and per question. The counts
+    that decides the scope runs once, not once per part and per question. Names and case
+    references are joined only to the grouped counts and to the page's rows. The counts
     are those of `_group_counts`; the page is `dashboard_rows` sliced.
     """
     first, *rest = (part.order_by() for part in _parts(None, Filters(), today, reference=False))
@@ -444,25 +456,37 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)
-    group = ", ".join(GROUP_COLUMNS)
-    blank = ", ".join(f"NULL AS {c}" if c not in GROUP_COLUMNS else c for c in ITEM_COLUMNS)
-    # The page's rows are ordered by case reference after the rest, so only the scope's
-    # rows are joined to their case (the counts need no case at all).
     sql = (
         f"WITH items AS ({items_sql}) "
-        f"SELECT 'count' AS part, COUNT(*) AS n, {blank}, NULL AS case_reference FROM items GROUP BY {group} "
-        f"UNION ALL SELECT * FROM (SELECT 'row' AS part, CAST(NULL AS INTEGER) AS n, {', '.join(ITEM_COLUMNS)}, "
-        "(SELECT reference FROM referrals_case WHERE referrals_case.id = items.item_case_id) AS case_reference "
-        "FROM items"
+        "SELECT 'count' AS part, g.n, NULL AS row_source, NULL AS item_id, NULL AS case_reference, "
+        "g.item_kind, NULL AS item_description, g.item_owner_id, "
+        f"{NAMES_SQL}, g.owner_agency_id, a.name AS owner_agency_name, NULL AS item_due_on, "
+        "NULL AS item_conducted_on, NULL AS days_overdue, g.item_state "
+        "FROM (SELECT item_owner_id, owner_agency_id, item_kind, item_state, COUNT(*) AS n FROM items "
+        "      GROUP BY item_owner_id, owner_agency_id, item_kind, item_state) AS g "
+        "JOIN referrals_user u ON u.id = g.item_owner_id "
+        "JOIN referrals_agency a ON a.id = g.owner_agency_id "
+        "UNION ALL SELECT * FROM ("
+        "SELECT 'row' AS part, CAST(NULL AS INTEGER) AS n, p.row_source, p.item_id, p.case_reference, "
+        "p.item_kind, p.item_description, p.item_owner_id, "
+        f"{NAMES_SQL}, p.owner_agency_id, a.name AS owner_agency_name, p.item_due_on, "
+        "p.item_conducted_on, p.days_overdue, p.item_state "
+        "FROM (SELECT items.*, (SELECT reference FROM referrals_case c WHERE c.id = items.item_case_id) "
+        "      AS case_reference FROM items"
         + (f" WHERE {' AND '.join(where)}" if where else "")
-        + f" ORDER BY {ORDER_SQL} LIMIT %s OFFSET %s) AS page"
+        + f" ORDER BY {ORDER_SQL} LIMIT %s OFFSET %s) AS p "
+        "JOIN referrals_user u ON u.id = p.item_owner_id "
+        "JOIN referrals_agency a ON a.id = p.owner_agency_id) AS page"
     )
     with connection.cursor() as cursor:  # history-safe: a read
         cursor.execute(sql, [*params, *where_params, limit, offset])  # history-safe: a read
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(OUT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     groups = [row for row in rows if row["part"] == "count"]
-    return groups, [row for row in rows if row["part"] == "row"]
+    page = [row for row in rows if row["part"] == "row"]
+    # The joins after LIMIT may return the page's rows in any order: put them back.
+    page.sort(key=lambda r: (-r["days_overdue"], str(r["item_due_on"]), r["case_reference"],
+                             r["row_source"], r["item_id"]))
+    return groups, page
 
 
 class _Page:
