@@ -30,19 +30,31 @@ class SessionLimitsMiddleware:
                 request.session[SIGNED_IN_AT] = time.time()
             elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                messages.info(request, "You have been signed out because you have been signed in "
-                                       "for 12 hours. Sign in again to continue.")
+                messages.info(
+                    request,
+                    "You have been signed out because you have been signed in "
+                    "for 12 hours. Sign in again to continue.",
+                )
                 return redirect(f"{reverse('login')}?next={request.path}")
         elif request.COOKIES.get(WAS_SIGNED_IN_COOKIE) and request.path != reverse("logout"):
-            messages.info(request, "You have been signed out because you were inactive for "
-                                   f"{settings.SESSION_COOKIE_AGE // 60} minutes. Sign in again to continue.")
+            messages.info(
+                request,
+                "You have been signed out because you were inactive for "
+                f"{settings.SESSION_COOKIE_AGE // 60} minutes. Sign in again to continue.",
+            )
             response = self.get_response(request)
             response.delete_cookie(WAS_SIGNED_IN_COOKIE)
             return response
         response = self.get_response(request)
         if request.user.is_authenticated:
-            response.set_cookie(WAS_SIGNED_IN_COOKIE, "1", max_age=settings.SESSION_ABSOLUTE_SECONDS,
-                                secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+            response.set_cookie(
+                WAS_SIGNED_IN_COOKIE,
+                "1",
+                max_age=settings.SESSION_ABSOLUTE_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
         elif request.path == reverse("logout"):
             response.delete_cookie(WAS_SIGNED_IN_COOKIE)
         return response

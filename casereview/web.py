@@ -80,5 +80,7 @@ def describe_conflict(form: forms.Form, conflict: ConflictError) -> None:
                 form.conflict_changes.append((label, change.old, change.new))
     if "version" in form.fields:
         data = form.data.copy()
-        data["version"] = str(type(instance).objects.values_list("version", flat=True).get(pk=instance.pk))
+        data["version"] = str(
+            type(instance).objects.values_list("version", flat=True).get(pk=instance.pk)
+        )
         form.data = data

@@ -68,7 +68,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if user.role == Role.INQUIRY:
         return cases.filter(Exists(_active_grants(user)))
     membership = (
-        _provider_on_case(user.agency_id) if user.role == Role.PROVIDER else _agency_on_case(user.agency_id)
+        _provider_on_case(user.agency_id)
+        if user.role == Role.PROVIDER
+        else _agency_on_case(user.agency_id)
     )
     # Most users hold no grant: then leave the OR out, so that PostgreSQL can plan the
     # membership test as a semi-join (with the OR it must hash every member case first).
@@ -86,7 +88,12 @@ def visible_case_ids(user: User) -> QuerySet | None:
     """
     if user.is_authenticated and user.is_active and user.role == Role.ADMIN:
         return None
-    if user.is_authenticated and user.is_active and user.role != Role.INQUIRY and not _has_grants(user):
+    if (
+        user.is_authenticated
+        and user.is_active
+        and user.role != Role.INQUIRY
+        and not _has_grants(user)
+    ):
         vias = (CaseAgency.Via.PROVIDER,) if user.role == Role.PROVIDER else ()
         return _memberships(user.agency_id, *vias).values("case_id")
     return visible_cases(user).values("pk")
@@ -108,16 +115,25 @@ def get_case_for_user(request, reference: str, *, write: bool = False) -> Case:
     refusal goes into the access log.
     """
     user = request.user
-    case = visible_cases(user).select_related("person", "owner", "lead_agency").filter(
-        reference=reference
-    ).first()
+    case = (
+        visible_cases(user)
+        .select_related("person", "owner", "lead_agency")
+        .filter(reference=reference)
+        .first()
+    )
     if case is None or (write and not can_edit_case(user, case)):
         from .audit import log_access
         from .models import AccessLog
 
-        log_access(user=user, action="write" if write else "read", case=case,
-                   case_reference=reference[:40], detail=request.path[:300], request=request,
-                   outcome=AccessLog.Outcome.REFUSED)
+        log_access(
+            user=user,
+            action="write" if write else "read",
+            case=case,
+            case_reference=reference[:40],
+            detail=request.path[:300],
+            request=request,
+            outcome=AccessLog.Outcome.REFUSED,
+        )
         raise Http404("No case found")
     return case
 

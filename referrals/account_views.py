@@ -22,12 +22,22 @@ from .audit import log_access
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code from your authenticator app", max_length=6, min_length=6,
+        label="Code from your authenticator app",
+        max_length=6,
+        min_length=6,
         help_text="The 6-digit code, for example 123456.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "class": "govuk-input--width-5", "spellcheck": "false"}),
-        error_messages={"required": "Enter the 6-digit code from your authenticator app",
-                        "min_length": "Enter all 6 digits of the code"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "govuk-input--width-5",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "min_length": "Enter all 6 digits of the code",
+        },
     )
 
 
@@ -50,36 +60,55 @@ def two_factor(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     setting_up = device is None
     if setting_up:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="Authenticator app", confirmed=False
-        )
+        device = TOTPDevice.objects.filter(
+            user=user, confirmed=False
+        ).first() or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, why = device.verify_is_allowed()
         if not allowed:
             wait = (why or {}).get("locked_until")
-            form.add_error("token", "Too many wrong codes: wait a minute, then enter the current code"
-                           if wait is None else
-                           f"Too many wrong codes: try again after {wait:%H:%M:%S}")
+            form.add_error(
+                "token",
+                "Too many wrong codes: wait a minute, then enter the current code"
+                if wait is None
+                else f"Too many wrong codes: try again after {wait:%H:%M:%S}",
+            )
         elif device.verify_token(form.cleaned_data["token"]):
             if setting_up:
                 device.confirmed = True
                 device.save()
             otp_login(request, device)
-            log_access(user=user, action="two-factor", detail="set up" if setting_up else "verified",
-                       request=request)
+            log_access(
+                user=user,
+                action="two-factor",
+                detail="set up" if setting_up else "verified",
+                request=request,
+            )
             if setting_up:
                 messages.success(request, "Two-factor authentication is set up")
             return redirect(_next(request))
         else:
             form.add_error("token", "That code is not right or has expired: enter the current code")
-            log_access(user=user, action="two-factor", detail="wrong code", request=request,
-                       outcome="refused")
+            log_access(
+                user=user,
+                action="two-factor",
+                detail="wrong code",
+                request=request,
+                outcome="refused",
+            )
     secret = base64.b32encode(device.bin_key).decode() if setting_up else ""
-    return render(request, "registration/two_factor.html", {
-        "form": form, "setting_up": setting_up, "secret": secret,
-        "qr": _qr_data_url(device) if setting_up else "", "next": _next(request),
-    })
+    return render(
+        request,
+        "registration/two_factor.html",
+        {
+            "form": form,
+            "setting_up": setting_up,
+            "secret": secret,
+            "qr": _qr_data_url(device) if setting_up else "",
+            "next": _next(request),
+        },
+    )
 
 
 @require_GET

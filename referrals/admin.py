@@ -15,7 +15,15 @@ class NoDeleteHistoryAdmin(SimpleHistoryAdmin):
 
 
 class CaseRecordAdmin(NoDeleteHistoryAdmin):
-    list_display = ("__str__", "case", "agency", "occurred_on", "logged_on", "logged_by", "voided_at")
+    list_display = (
+        "__str__",
+        "case",
+        "agency",
+        "occurred_on",
+        "logged_on",
+        "logged_by",
+        "voided_at",
+    )
     list_filter = ("agency",)
     search_fields = ("case__reference", "summary")
     raw_id_fields = ("case",)

@@ -28,10 +28,13 @@ class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need to see this case now?",
         help_text="For example, the person is in custody tonight and you need the risk picture. "
-                  "Your reason, name and the time are recorded and shown to supervisors.",
-        widget=forms.Textarea(attrs={"rows": 4}), min_length=20,
-        error_messages={"required": "Give the reason you need emergency access",
-                        "min_length": "Give the reason in at least 20 characters"},
+        "Your reason, name and the time are recorded and shown to supervisors.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=20,
+        error_messages={
+            "required": "Give the reason you need emergency access",
+            "min_length": "Give the reason in at least 20 characters",
+        },
     )
 
 
@@ -51,23 +54,46 @@ def emergency_access(request, reference):
     if request.method == "POST" and form.is_valid():
         case = Case.objects.filter(reference=reference).first()
         if case is None:
-            log_access(user=request.user, action="break-glass", case_reference=reference[:40],
-                       detail="no such case", request=request, outcome=AccessLog.Outcome.REFUSED)
+            log_access(
+                user=request.user,
+                action="break-glass",
+                case_reference=reference[:40],
+                detail="no such case",
+                request=request,
+                outcome=AccessLog.Outcome.REFUSED,
+            )
             raise Http404("No case found")
         today = timezone.localdate()
         with transaction.atomic():
             save_record(
-                AccessGrant(case=case, user=request.user, granted_by=request.user, starts_on=today,
-                            ends_on=today, reason=f"Emergency access: {form.cleaned_data['reason']}"),
-                user=request.user, reason="Emergency access (break the glass)",
+                AccessGrant(
+                    case=case,
+                    user=request.user,
+                    granted_by=request.user,
+                    starts_on=today,
+                    ends_on=today,
+                    reason=f"Emergency access: {form.cleaned_data['reason']}",
+                ),
+                user=request.user,
+                reason="Emergency access (break the glass)",
             )
-            log_access(user=request.user, action="break-glass", case=case,
-                       detail=form.cleaned_data["reason"], request=request,
-                       outcome=AccessLog.Outcome.BREAK_GLASS)
-        messages.info(request, "Emergency access recorded: you can read this case until midnight. "
-                               "Your supervisor can see that you opened it and why.")
+            log_access(
+                user=request.user,
+                action="break-glass",
+                case=case,
+                detail=form.cleaned_data["reason"],
+                request=request,
+                outcome=AccessLog.Outcome.BREAK_GLASS,
+            )
+        messages.info(
+            request,
+            "Emergency access recorded: you can read this case until midnight. "
+            "Your supervisor can see that you opened it and why.",
+        )
         return redirect("referrals:case", reference)
-    return render(request, "referrals/emergency_access.html", {"form": form, "reference": reference})
+    return render(
+        request, "referrals/emergency_access.html", {"form": form, "reference": reference}
+    )
 
 
 def _can_read_log(user: User) -> bool:
@@ -77,10 +103,18 @@ def _can_read_log(user: User) -> bool:
 def _log_page(request, rows, *, title: str, subject: str):
     paginator = Paginator(rows.select_related("case"), 50)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "referrals/access_log.html", {
-        "title": title, "subject": subject, "page_obj": page_obj,
-        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
-    })
+    return render(
+        request,
+        "referrals/access_log.html",
+        {
+            "title": title,
+            "subject": subject,
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(
+                page_obj.number, on_each_side=1, on_ends=1
+            ),
+        },
+    )
 
 
 @login_required
@@ -102,7 +136,9 @@ def user_access_log(request, username):
     subject = get_object_or_404(User, username=username)
     if request.user.role != User.Role.ADMIN and subject.agency_id != request.user.agency_id:
         raise Http404("No such user")
-    log_access(user=request.user, action="view-access-log", detail=f"user {username}", request=request)
+    log_access(
+        user=request.user, action="view-access-log", detail=f"user {username}", request=request
+    )
     rows = AccessLog.objects.filter(user=subject)
     return _log_page(request, rows, title=f"Access log: {subject}", subject=str(subject))
 
@@ -117,9 +153,15 @@ def emergency_access_log(request):
     if request.user.role != User.Role.ADMIN:
         rows = rows.filter(user__agency_id=request.user.agency_id)
     since = timezone.now() - dt.timedelta(days=90)
-    log_access(user=request.user, action="view-access-log", detail="emergency access", request=request)
-    return _log_page(request, rows.filter(at__gte=since), title="Emergency access in the last 90 days",
-                     subject="emergency access")
+    log_access(
+        user=request.user, action="view-access-log", detail="emergency access", request=request
+    )
+    return _log_page(
+        request,
+        rows.filter(at__gte=since),
+        title="Emergency access in the last 90 days",
+        subject="emergency access",
+    )
 
 
 def emergency_url(reference: str) -> str:

@@ -29,6 +29,8 @@ from casereview.auditchain import chain_many
 from . import membership
 from .models import User
 
+BATCH = 2000
+
 
 class RecordBatch:
     def __init__(self, *, user: User, reason: str):
@@ -59,7 +61,8 @@ class RecordBatch:
         cases = set()
         for model in _parents_first(pending):
             instances = pending[model]
-            model.objects.bulk_create(instances, batch_size=2000)  # history-safe: history rows below
+            # history-safe: the history rows are written below
+            model.objects.bulk_create(instances, batch_size=BATCH)  # history-safe
             history = model.history.model
             rows = [
                 history(
@@ -67,12 +70,15 @@ class RecordBatch:
                     history_type="+",
                     history_user=self.user,
                     history_change_reason=self.reason,
-                    **{field.attname: getattr(instance, field.attname) for field in history.tracked_fields},
+                    **{
+                        field.attname: getattr(instance, field.attname)
+                        for field in history.tracked_fields
+                    },
                 )
                 for instance in instances
             ]
             chain_many(rows)
-            history.objects.bulk_create(rows, batch_size=2000)  # history-safe: these are the history rows
+            history.objects.bulk_create(rows, batch_size=BATCH)  # history-safe: history rows
             cases |= {membership.case_id_of(instance) for instance in instances}
             self.written += len(instances)
         membership.refresh_many(sorted(cases - {None}))

@@ -33,7 +33,10 @@ class GovForm(forms.Form):
 def name_fields(form) -> None:
     default = str(forms.Field.default_error_messages["required"])
     for field in form.fields.values():
-        if isinstance(field, DateInputField) or str(field.error_messages.get("required")) != default:
+        if (
+            isinstance(field, DateInputField)
+            or str(field.error_messages.get("required")) != default
+        ):
             continue
         label = _lower_first(field.label or "")
         if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
@@ -78,7 +81,9 @@ class ApproxDateField(UKDateField):
     """A date input whose day may be left blank when only the month is known ("April 2015")."""
 
     def __init__(self, *, label: str, **kwargs):
-        kwargs.setdefault("help_text", "For example, 27 3 2015. Leave the day blank if you only know the month.")
+        kwargs.setdefault(
+            "help_text", "For example, 27 3 2015. Leave the day blank if you only know the month."
+        )
         super().__init__(label=label, require_all_fields=False, **kwargs)
         self.fields[0].required = False
         self.error_messages["incomplete"] = f"{label} must include a month and year"
@@ -109,10 +114,19 @@ def late_reason_field() -> forms.CharField:
 
 
 def text_area(
-    label: str, *, required: bool = True, rows: int = 4, help_text: str = "", required_message: str = ""
+    label: str,
+    *,
+    required: bool = True,
+    rows: int = 4,
+    help_text: str = "",
+    required_message: str = "",
 ) -> forms.CharField:
-    field = forms.CharField(label=label, required=required, help_text=help_text,
-                            widget=forms.Textarea(attrs={"rows": rows}))
+    field = forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
     if required_message:
         field.error_messages["required"] = required_message
     return field
@@ -125,7 +139,9 @@ class RecordForm(GovForm):
     agency = agency_field()
     summary = text_area("Summary")
     source = forms.CharField(
-        label="Source (optional)", required=False, max_length=255,
+        label="Source (optional)",
+        required=False,
+        max_length=255,
         help_text="The document it comes from, for example 'Channel minutes 12/03'.",
     )
     late_reason = late_reason_field()
@@ -145,14 +161,21 @@ class RecordForm(GovForm):
 
 class ReferralForm(GovForm):
     person_name = forms.CharField(label="Name of the person referred", max_length=200)
-    date_of_birth = UKDateField(label="Date of birth (optional)", required=False,
-                                help_text="For example, 3 6 1997")
+    date_of_birth = UKDateField(
+        label="Date of birth (optional)", required=False, help_text="For example, 3 6 1997"
+    )
     referring_agency = agency_field("Referring agency")
-    referrer_name = forms.CharField(label="Name of the referrer (optional)", required=False, max_length=200)
+    referrer_name = forms.CharField(
+        label="Name of the referrer (optional)", required=False, max_length=200
+    )
     received = ApproxDateField(label="Date the referral was received")
     concerns = text_area("Concerns", rows=5)
-    source = forms.CharField(label="Source (optional)", required=False, max_length=255,
-                             help_text="For example, the referral form's reference.")
+    source = forms.CharField(
+        label="Source (optional)",
+        required=False,
+        max_length=255,
+        help_text="For example, the referral form's reference.",
+    )
     late_reason = late_reason_field()
 
 
@@ -165,12 +188,21 @@ def restricted_field() -> forms.BooleanField:
 
 
 class ContactForm(RecordForm):
-    kind = forms.ChoiceField(label="Type of contact", choices=Contact.Kind.choices,
-                             widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="Type of contact", choices=Contact.Kind.choices, widget=forms.RadioSelect
+    )
     with_whom = forms.CharField(label="With whom (optional)", required=False, max_length=200)
     restricted = restricted_field()
-    field_order = ["kind", "occurred", "agency", "with_whom", "summary", "source", "restricted",
-                   "late_reason"]
+    field_order = [
+        "kind",
+        "occurred",
+        "agency",
+        "with_whom",
+        "summary",
+        "source",
+        "restricted",
+        "late_reason",
+    ]
 
 
 class NoteForm(RecordForm):
@@ -179,13 +211,15 @@ class NoteForm(RecordForm):
 
 class OwnerForm(GovForm):
     new_owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(
-            role__in=[User.Role.INQUIRY, User.Role.PROVIDER]
-        ).select_related("agency"),
+        queryset=User.objects.filter(is_active=True)
+        .exclude(role__in=[User.Role.INQUIRY, User.Role.PROVIDER])
+        .select_related("agency"),
         label="New accountable owner",
         empty_label="Choose a person",
     )
-    reason = text_area("Reason for the change", rows=2, required_message="Give the reason for the change")
+    reason = text_area(
+        "Reason for the change", rows=2, required_message="Give the reason for the change"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -199,9 +233,12 @@ class ConsentForm(GovForm):
 
 
 class VoidForm(GovForm):
-    reason = text_area("Why is this record being voided?", rows=3,
-                       help_text="The record stays in the case history, marked as void.",
-                       required_message="Give the reason for voiding this record")
+    reason = text_area(
+        "Why is this record being voided?",
+        rows=3,
+        help_text="The record stays in the case history, marked as void.",
+        required_message="Give the reason for voiding this record",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -214,17 +251,28 @@ class CaseSearchForm(GovForm):
     }
 
     q = forms.CharField(label="Reference or name", required=False, max_length=100)
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status"), *Case.Status.choices])
-    agency = forms.ModelChoiceField(label="Lead agency", required=False,
-                                    queryset=Agency.objects.all(), empty_label="Any agency")
-    owner = forms.ModelChoiceField(label="Owner", required=False, empty_label="Anyone",
-                                   queryset=User.objects.filter(is_active=True).exclude(
-                                       role__in=[User.Role.INQUIRY, User.Role.PROVIDER]))
-    risk = forms.ChoiceField(label="Risk", required=False,
-                             choices=[("", "Any risk"), *Case._meta.get_field("risk_level").choices])
-    sort = forms.ChoiceField(label="Sort by", required=False,
-                             choices=[(k, v[1]) for k, v in SORTS.items()])
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Case.Status.choices]
+    )
+    agency = forms.ModelChoiceField(
+        label="Lead agency", required=False, queryset=Agency.objects.all(), empty_label="Any agency"
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        required=False,
+        empty_label="Anyone",
+        queryset=User.objects.filter(is_active=True).exclude(
+            role__in=[User.Role.INQUIRY, User.Role.PROVIDER]
+        ),
+    )
+    risk = forms.ChoiceField(
+        label="Risk",
+        required=False,
+        choices=[("", "Any risk"), *Case._meta.get_field("risk_level").choices],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=[(k, v[1]) for k, v in SORTS.items()]
+    )
 
     def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)

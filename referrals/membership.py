@@ -113,6 +113,11 @@ def on_save(sender, instance, raw=False, **kwargs) -> None:
 def connect() -> None:
     from django.db.models.signals import post_save
 
-    for label in ("referrals.Case", "referrals.Referral", "reviews.PanelMeeting",
-                  "reviews.PanelAttendance", "reviews.ProviderAssignment"):
+    for label in (
+        "referrals.Case",
+        "referrals.Referral",
+        "reviews.PanelMeeting",
+        "reviews.PanelAttendance",
+        "reviews.ProviderAssignment",
+    ):
         post_save.connect(on_save, sender=apps.get_model(label), dispatch_uid=f"membership-{label}")

@@ -309,8 +309,10 @@ class CaseRecord(models.Model):
 
     def clean(self):
         errors = {}
-        if self.occurred_precision == DatePrecision.MONTH and self.occurred_on and (
-            self.occurred_on.day != 1
+        if (
+            self.occurred_precision == DatePrecision.MONTH
+            and self.occurred_on
+            and (self.occurred_on.day != 1)
         ):
             errors["occurred_on"] = "A month-only date is stored as the first day of the month."
         if self.occurred_on and self.logged_on and self.logged_on < self.occurred_on:

@@ -15,7 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import Agency, Case, CaseNote, CaseRecord, Contact, DatePrecision, Person, Referral, User, uk_date
+from .models import (
+    Agency,
+    Case,
+    CaseNote,
+    CaseRecord,
+    Contact,
+    DatePrecision,
+    Person,
+    Referral,
+    User,
+    uk_date,
+)
 
 
 class ConflictError(Exception):
@@ -51,8 +62,11 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
     """Refuse a stale edit: the form carried the version the user saw."""
     if expected_version is None:
         return
-    current = type(instance).objects.select_for_update().values_list("version", flat=True).get(
-        pk=instance.pk
+    current = (
+        type(instance)
+        .objects.select_for_update()
+        .values_list("version", flat=True)
+        .get(pk=instance.pk)
     )
     if current != expected_version:
         raise ConflictError(instance)
@@ -112,7 +126,9 @@ def next_reference(year: int) -> str:
         .values_list("reference", flat=True)
         .first()
     )
-    number = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
+    number = (
+        int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
+    )
     return f"{prefix}{number:05d}"
 
 
@@ -173,18 +189,34 @@ def create_referral(
 
 @transaction.atomic
 def log_contact(
-    *, case: Case, user: User, kind: str, with_whom: str = "", restricted: bool = False,
-    reason: str = "Contact logged", require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    kind: str,
+    with_whom: str = "",
+    restricted: bool = False,
+    reason: str = "Contact logged",
+    require_late_reason: bool = True,
+    **fields,
 ) -> Contact:
-    contact = fill_record(Contact(kind=kind, with_whom=with_whom, restricted=restricted),
-                          case=case, user=user, **fields)
+    contact = fill_record(
+        Contact(kind=kind, with_whom=with_whom, restricted=restricted),
+        case=case,
+        user=user,
+        **fields,
+    )
     return save_record(contact, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
 def add_note(
-    *, case: Case, user: User, restricted: bool = False, reason: str = "Note added",
-    require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    restricted: bool = False,
+    reason: str = "Note added",
+    require_late_reason: bool = True,
+    **fields,
 ) -> CaseNote:
     note = fill_record(CaseNote(restricted=restricted), case=case, user=user, **fields)
     return save_record(note, user=user, reason=reason, late_reason_required=require_late_reason)
@@ -198,7 +230,9 @@ def change_owner(
     if not reason.strip():
         raise ValidationError({"reason": "Say why the owner is changing."})
     if not new_owner.is_active:
-        raise ValidationError({"new_owner": f"{new_owner} can no longer sign in, so cannot own a case."})
+        raise ValidationError(
+            {"new_owner": f"{new_owner} can no longer sign in, so cannot own a case."}
+        )
     check_version(case, expected_version)
     case.owner = new_owner
     return save_record(case, user=user, reason=f"Owner changed to {new_owner}: {reason}")
@@ -210,7 +244,9 @@ def record_consent(
 ) -> Case:
     if consent_on < case.referred_on:
         raise ValidationError(
-            {"consent_on": f"Consent date must be on or after the referral date, {uk_date(case.referred_on)}."}
+            {
+                "consent_on": f"Consent date must be on or after the referral date, {uk_date(case.referred_on)}."
+            }
         )
     case.consent = consent
     case.consent_on = consent_on

@@ -24,11 +24,21 @@ def signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="access-log-sign-in-failed")
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     # `credentials` has the password masked by Django, but only the username is kept.
-    log_access(user=None, action="sign-in", detail=f"username {credentials.get('username', '')!r}"[:300],
-               request=request, outcome=AccessLog.Outcome.REFUSED)
+    log_access(
+        user=None,
+        action="sign-in",
+        detail=f"username {credentials.get('username', '')!r}"[:300],
+        request=request,
+        outcome=AccessLog.Outcome.REFUSED,
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="access-log-locked-out")
 def locked_out(sender, request, username, ip_address, **kwargs):
-    log_access(user=None, action="sign-in-locked-out", detail=f"username {username!r}"[:300],
-               request=request, outcome=AccessLog.Outcome.REFUSED)
+    log_access(
+        user=None,
+        action="sign-in-locked-out",
+        detail=f"username {username!r}"[:300],
+        request=request,
+        outcome=AccessLog.Outcome.REFUSED,
+    )

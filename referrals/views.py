@@ -20,7 +20,15 @@ from reviews.summary import case_summary
 
 from . import access, services
 from .audit import log_access
-from .forms import CaseSearchForm, ConsentForm, ContactForm, NoteForm, OwnerForm, ReferralForm, VoidForm
+from .forms import (
+    CaseSearchForm,
+    ConsentForm,
+    ContactForm,
+    NoteForm,
+    OwnerForm,
+    ReferralForm,
+    VoidForm,
+)
 from .models import Case, Person, User
 
 PAGE_SIZE = 25
@@ -30,8 +38,14 @@ def case_url(case: Case) -> str:
     return reverse("referrals:case", args=[case.reference])
 
 
-def _case_page(request, cases, *, title: str, template: str = "referrals/case_list.html",
-               extra: dict | None = None):
+def _case_page(
+    request,
+    cases,
+    *,
+    title: str,
+    template: str = "referrals/case_list.html",
+    extra: dict | None = None,
+):
     form = CaseSearchForm(request.GET or None, user=request.user)
     cases = cases.select_related("person", "owner", "lead_agency")
     if form.is_valid():
@@ -43,8 +57,11 @@ def _case_page(request, cases, *, title: str, template: str = "referrals/case_li
             people = Person.objects.filter(display_name__icontains=q).values("pk")
             by_reference = Case.objects.filter(Q(reference__iexact=q) | Q(reference__istartswith=q))
             by_name = Case.objects.filter(person_id__in=people)
-            cases = cases.filter(pk__in=by_reference.values("pk").order_by().union(
-                by_name.values("pk").order_by(), all=True))
+            cases = cases.filter(
+                pk__in=by_reference.values("pk")
+                .order_by()
+                .union(by_name.values("pk").order_by(), all=True)
+            )
         if data["status"]:
             cases = cases.filter(status=data["status"])
         if data["agency"]:
@@ -61,20 +78,30 @@ def _case_page(request, cases, *, title: str, template: str = "referrals/case_li
     page_obj = paginator.get_page(request.GET.get("page"))
     if request.GET.get("q"):
         # A search discloses which cases match: it is an access like any other.
-        log_access(user=request.user, action="search-cases",
-                   detail=f"q={request.GET['q'][:100]} ({paginator.count} found)", request=request)
+        log_access(
+            user=request.user,
+            action="search-cases",
+            detail=f"q={request.GET['q'][:100]} ({paginator.count} found)",
+            request=request,
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {
-        "title": title,
-        "form": form,
-        "page_obj": page_obj,
-        "page_range": paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
-        "count": paginator.count,
-        "query": query.urlencode(),
-        "can_create": access.can_create_cases(request.user),
-        **(extra or {}),
-    })
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "form": form,
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(
+                page_obj.number, on_each_side=1, on_ends=1
+            ),
+            "count": paginator.count,
+            "query": query.urlencode(),
+            "can_create": access.can_create_cases(request.user),
+            **(extra or {}),
+        },
+    )
 
 
 @login_required
@@ -106,10 +133,16 @@ def case_new(request):
 
     def save(data):
         created["referral"] = services.create_referral(
-            user=request.user, person_name=data["person_name"], date_of_birth=data["date_of_birth"],
-            referring_agency=data["referring_agency"], referrer_name=data["referrer_name"],
-            received_on=data["received"].value, month_only=data["received"].month_only,
-            concerns=data["concerns"], source=data["source"], late_reason=data["late_reason"],
+            user=request.user,
+            person_name=data["person_name"],
+            date_of_birth=data["date_of_birth"],
+            referring_agency=data["referring_agency"],
+            referrer_name=data["referrer_name"],
+            received_on=data["received"].value,
+            month_only=data["received"].month_only,
+            concerns=data["concerns"],
+            source=data["source"],
+            late_reason=data["late_reason"],
         )
 
     if request.method == "POST" and form.is_valid():
@@ -117,10 +150,16 @@ def case_new(request):
         if response is not None:
             case = created["referral"].case
             return redirect(case_url(case))
-    return render(request, "referrals/record_form.html", {
-        "form": form, "title": "New referral", "button": "Save referral",
-        "back_url": reverse("referrals:home"),
-    })
+    return render(
+        request,
+        "referrals/record_form.html",
+        {
+            "form": form,
+            "title": "New referral",
+            "button": "Save referral",
+            "back_url": reverse("referrals:home"),
+        },
+    )
 
 
 @login_required
@@ -136,13 +175,23 @@ def record_form_page(
     request, case, form, save, *, title, button, success_message, template=None, extra=None
 ):
     """Render-or-save for any form about one case (the shape every record form shares)."""
-    response = run_form(request, form, save, success_url=case_url(case), success_message=success_message)
+    response = run_form(
+        request, form, save, success_url=case_url(case), success_message=success_message
+    )
     if response is not None:
         return response
-    return render(request, template or "referrals/record_form.html", {
-        "case": case, "form": form, "title": title, "button": button, "back_url": case_url(case),
-        **(extra or {}),
-    })
+    return render(
+        request,
+        template or "referrals/record_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": title,
+            "button": button,
+            "back_url": case_url(case),
+            **(extra or {}),
+        },
+    )
 
 
 @login_required
@@ -151,11 +200,20 @@ def add_contact(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = ContactForm(request.POST or None, initial={"agency": request.user.agency})
     return record_form_page(
-        request, case, form,
-        lambda d: services.log_contact(case=case, user=request.user, kind=d["kind"],
-                                       with_whom=d["with_whom"], restricted=d["restricted"],
-                                       **form.record_fields()),
-        title="Log a contact", button="Save contact", success_message="Contact saved",
+        request,
+        case,
+        form,
+        lambda d: services.log_contact(
+            case=case,
+            user=request.user,
+            kind=d["kind"],
+            with_whom=d["with_whom"],
+            restricted=d["restricted"],
+            **form.record_fields(),
+        ),
+        title="Log a contact",
+        button="Save contact",
+        success_message="Contact saved",
     )
 
 
@@ -165,10 +223,15 @@ def add_note(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = NoteForm(request.POST or None, initial={"agency": request.user.agency})
     return record_form_page(
-        request, case, form,
-        lambda d: services.add_note(case=case, user=request.user, restricted=d["restricted"],
-                                    **form.record_fields()),
-        title="Add a note", button="Save note", success_message="Note saved",
+        request,
+        case,
+        form,
+        lambda d: services.add_note(
+            case=case, user=request.user, restricted=d["restricted"], **form.record_fields()
+        ),
+        title="Add a note",
+        button="Save note",
+        success_message="Note saved",
     )
 
 
@@ -176,12 +239,22 @@ def add_note(request, reference):
 @require_http_methods(["GET", "POST"])
 def change_owner(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
-    form = OwnerForm(request.POST or None, initial={"new_owner": case.owner, "version": case.version})
+    form = OwnerForm(
+        request.POST or None, initial={"new_owner": case.owner, "version": case.version}
+    )
     return record_form_page(
-        request, case, form,
-        lambda d: services.change_owner(case=case, user=request.user, new_owner=d["new_owner"],
-                                        reason=d["reason"], expected_version=d["version"]),
-        title="Change the accountable owner", button="Change owner",
+        request,
+        case,
+        form,
+        lambda d: services.change_owner(
+            case=case,
+            user=request.user,
+            new_owner=d["new_owner"],
+            reason=d["reason"],
+            expected_version=d["version"],
+        ),
+        title="Change the accountable owner",
+        button="Change owner",
         success_message="Owner changed",
     )
 
@@ -192,10 +265,14 @@ def record_consent(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = ConsentForm(request.POST or None)
     return record_form_page(
-        request, case, form,
-        lambda d: services.record_consent(case=case, user=request.user, consent=d["consent"],
-                                          consent_on=d["consent_on"]),
-        title="Record consent to Channel support", button="Save consent",
+        request,
+        case,
+        form,
+        lambda d: services.record_consent(
+            case=case, user=request.user, consent=d["consent"], consent_on=d["consent_on"]
+        ),
+        title="Record consent to Channel support",
+        button="Save consent",
         success_message="Consent recorded",
     )
 
@@ -224,12 +301,19 @@ def record_edit(request, reference, kind, pk):
     form_class = edit_form_class(type(record))
     form = form_class(request.POST or None, instance=record)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.update_record(
-            record, user=request.user, reason=d["reason"], expected_version=d["version"],
+            record,
+            user=request.user,
+            reason=d["reason"],
+            expected_version=d["version"],
             changes={name: d[name] for name in EDITABLE_FIELDS[kind]},
         ),
-        title=f"Change: {record}", button="Save changes", success_message="Changes saved",
+        title=f"Change: {record}",
+        button="Save changes",
+        success_message="Changes saved",
     )
 
 
@@ -242,10 +326,15 @@ def record_void(request, reference, kind, pk):
         raise Http404("This record cannot be voided")
     form = VoidForm(request.POST or None, initial={"version": record.version})
     return record_form_page(
-        request, case, form,
-        lambda d: services.void_record(record, user=request.user, reason=d["reason"],
-                                       expected_version=d["version"]),
-        title=f"Void: {record}", button="Void record", success_message="Record voided",
+        request,
+        case,
+        form,
+        lambda d: services.void_record(
+            record, user=request.user, reason=d["reason"], expected_version=d["version"]
+        ),
+        title=f"Void: {record}",
+        button="Void record",
+        success_message="Record voided",
     )
 
 
@@ -254,8 +343,12 @@ def record_void(request, reference, kind, pk):
 def record_history(request, reference, kind, pk):
     case = access.get_case_for_user(request, reference)
     record = _record_for(case, kind, pk, request.user)
-    log_access(user=request.user, action="view-history", case=case, detail=str(record), request=request)
-    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    log_access(
+        user=request.user, action="view-history", case=case, detail=str(record), request=request
+    )
+    versions = list(
+        record.history.select_related("history_user").order_by("history_date", "history_id")
+    )
     rows = []
     for previous, version in zip([None, *versions], versions, strict=False):
         changes = []
@@ -265,6 +358,12 @@ def record_history(request, reference, kind, pk):
                     label = type(record)._meta.get_field(change.field).verbose_name
                     changes.append((label, change.old, change.new))
         rows.append({"version": version, "changes": changes})
-    return render(request, "referrals/record_history.html", {
-        "case": case, "record": record, "rows": list(reversed(rows)),
-    })
+    return render(
+        request,
+        "referrals/record_history.html",
+        {
+            "case": case,
+            "record": record,
+            "rows": list(reversed(rows)),
+        },
+    )

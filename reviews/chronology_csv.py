@@ -85,9 +85,14 @@ class Row:
 
     def as_entry(self) -> Entry:
         return Entry(
-            case_ref=self.case_ref, agency=self.agency, entry_type=self.entry_type,
-            occurred_on=self.occurred_on, month_only=self.month_only, logged_on=self.logged_on,
-            summary=self.summary, source=self.source,
+            case_ref=self.case_ref,
+            agency=self.agency,
+            entry_type=self.entry_type,
+            occurred_on=self.occurred_on,
+            month_only=self.month_only,
+            logged_on=self.logged_on,
+            summary=self.summary,
+            source=self.source,
         )
 
 
@@ -131,8 +136,10 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
-            [f"{name}: the file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-             "Save it from your spreadsheet as 'CSV UTF-8' and try again."]
+            [
+                f"{name}: the file is not UTF-8 text (byte {error.start + 1} cannot be read). "
+                "Save it from your spreadsheet as 'CSV UTF-8' and try again."
+            ]
         ) from None
 
 
@@ -188,14 +195,18 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
             errors.append((column, "is required"))
     entry_type = text.get("entry_type", "")
     if entry_type and entry_type not in ENTRY_TYPES:
-        errors.append(("entry_type", f"'{entry_type}' is not an entry type ({', '.join(ENTRY_TYPES)})"))
+        errors.append(
+            ("entry_type", f"'{entry_type}' is not an entry type ({', '.join(ENTRY_TYPES)})")
+        )
 
     occurred_on, month_only = None, False
     if text.get("occurred_on"):
         try:
             occurred_on, month_only = _parse_occurred(text["occurred_on"])
         except ValueError:
-            errors.append(("occurred_on", f"'{text['occurred_on']}' is not a date (YYYY-MM-DD or YYYY-MM)"))
+            errors.append(
+                ("occurred_on", f"'{text['occurred_on']}' is not a date (YYYY-MM-DD or YYYY-MM)")
+            )
     logged_on = None
     if text.get("logged_on"):
         try:
@@ -205,15 +216,25 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
     if occurred_on and logged_on is None and not text.get("logged_on"):
         logged_on = month_end(occurred_on) if month_only else occurred_on
     if occurred_on and logged_on and logged_on < occurred_on and entry_type != "session_planned":
-        errors.append(("logged_on", f"{logged_on.isoformat()} is before occurred_on {text['occurred_on']}; "
-                                    "only a session_planned may be logged in advance"))
+        errors.append(
+            (
+                "logged_on",
+                f"{logged_on.isoformat()} is before occurred_on {text['occurred_on']}; "
+                "only a session_planned may be logged in advance",
+            )
+        )
 
     sessions_believed = None
     if text.get("sessions_believed"):
         if entry_type != "agency_account":
             errors.append(("sessions_believed", "only an agency_account gives sessions_believed"))
         elif not text["sessions_believed"].isdigit():
-            errors.append(("sessions_believed", f"'{text['sessions_believed']}' is not a whole number of 0 or more"))
+            errors.append(
+                (
+                    "sessions_believed",
+                    f"'{text['sessions_believed']}' is not a whole number of 0 or more",
+                )
+            )
         else:
             sessions_believed = int(text["sessions_believed"])
     believed_status = text.get("believed_status", "")
@@ -221,11 +242,21 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
         if entry_type != "agency_account":
             errors.append(("believed_status", "only an agency_account gives believed_status"))
         elif believed_status not in BELIEVED_STATUSES:
-            errors.append(("believed_status", f"'{believed_status}' is not one of {', '.join(BELIEVED_STATUSES)}"))
+            errors.append(
+                (
+                    "believed_status",
+                    f"'{believed_status}' is not one of {', '.join(BELIEVED_STATUSES)}",
+                )
+            )
     review_kind = text.get("review_kind", "")
     if entry_type == "review_conducted" and review_kind not in REVIEW_KINDS:
-        errors.append(("review_kind", f"a review_conducted needs review_kind {' or '.join(REVIEW_KINDS)}"
-                                      + (f", not '{review_kind}'" if review_kind else "")))
+        errors.append(
+            (
+                "review_kind",
+                f"a review_conducted needs review_kind {' or '.join(REVIEW_KINDS)}"
+                + (f", not '{review_kind}'" if review_kind else ""),
+            )
+        )
     elif review_kind and entry_type != "review_conducted":
         errors.append(("review_kind", "only a review_conducted gives review_kind"))
     risk_level = text.get("risk_level", "")
@@ -234,7 +265,13 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
             errors.append(("risk_level", "only a panel_meeting or case_exited gives risk_level"))
         elif risk_level not in RISK_LEVELS:
             errors.append(("risk_level", f"'{risk_level}' is not one of {', '.join(RISK_LEVELS)}"))
-    for column, limit in (("case_ref", 40), ("agency", 200), ("source", 255), ("recorded_by", 200), ("subject", 200)):
+    for column, limit in (
+        ("case_ref", 40),
+        ("agency", 200),
+        ("source", 255),
+        ("recorded_by", 200),
+        ("subject", 200),
+    ):
         if len(text.get(column, "")) > limit:
             errors.append((column, f"is longer than {limit} characters"))
     for column, value in cell.items():
@@ -244,11 +281,22 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
     if errors:
         return None, errors
     return Row(
-        file=name, line=line, case_ref=text["case_ref"], subject=text.get("subject", ""),
-        agency=text["agency"], entry_type=entry_type, occurred_on=occurred_on, month_only=month_only,
-        logged_on=logged_on, summary=cell["summary"].strip(), source=text.get("source", ""),
-        recorded_by=text.get("recorded_by", ""), sessions_believed=sessions_believed,
-        believed_status=believed_status, review_kind=review_kind, risk_level=risk_level,
+        file=name,
+        line=line,
+        case_ref=text["case_ref"],
+        subject=text.get("subject", ""),
+        agency=text["agency"],
+        entry_type=entry_type,
+        occurred_on=occurred_on,
+        month_only=month_only,
+        logged_on=logged_on,
+        summary=cell["summary"].strip(),
+        source=text.get("source", ""),
+        recorded_by=text.get("recorded_by", ""),
+        sessions_believed=sessions_believed,
+        believed_status=believed_status,
+        review_kind=review_kind,
+        risk_level=risk_level,
         late_reason=cell.get("late_reason", "").strip(),
     ), []
 
@@ -270,32 +318,45 @@ def _check_cases(rows: list[Row], owner: User | None) -> list[str]:
         case = existing.get(ref)
         if case is None:
             if owner is None:
-                errors.append(f"{_where(case_rows[0], 'case_ref')}: case {ref} does not exist yet; "
-                              "give its accountable owner (--owner USERNAME)")
+                errors.append(
+                    f"{_where(case_rows[0], 'case_ref')}: case {ref} does not exist yet; "
+                    "give its accountable owner (--owner USERNAME)"
+                )
             if not any(r.subject for r in case_rows):
                 first = min(case_rows, key=lambda r: r.line)
-                errors.append(f"{_where(first, 'subject')}: case {ref} is new, so the subject "
-                              "(the referred person's name) is required")
+                errors.append(
+                    f"{_where(first, 'subject')}: case {ref} is new, so the subject "
+                    "(the referred person's name) is required"
+                )
             referrals = [r.occurred_on for r in case_rows if r.entry_type == "referral"]
             referred_on = min(referrals) if referrals else min(r.occurred_on for r in case_rows)
         else:
             referred_on = case.referred_on
         for row in case_rows:
-            if row.entry_type in ("session_planned", "session_held", "session_cancelled", "agency_account") \
-                    and row.occurred_on < referred_on:
-                errors.append(f"{_where(row, 'occurred_on')}: {row.occurred_on.isoformat()} is before "
-                              f"the case's referral date {referred_on.isoformat()}")
+            if (
+                row.entry_type
+                in ("session_planned", "session_held", "session_cancelled", "agency_account")
+                and row.occurred_on < referred_on
+            ):
+                errors.append(
+                    f"{_where(row, 'occurred_on')}: {row.occurred_on.isoformat()} is before "
+                    f"the case's referral date {referred_on.isoformat()}"
+                )
         exits = [r.date for r in case_rows if r.entry_type == "case_exited"]
         if case is not None:
             exits += [e.date for e in entries_for_case(case) if e.entry_type == "case_exited"]
         for row in case_rows:
             if row.entry_type == "review_conducted" and not any(d <= row.date for d in exits):
-                errors.append(f"{_where(row, 'occurred_on')}: a review_conducted needs a case_exited "
-                              "on or before its date")
+                errors.append(
+                    f"{_where(row, 'occurred_on')}: a review_conducted needs a case_exited "
+                    "on or before its date"
+                )
     return errors
 
 
-def import_chronology(files: list[tuple[str, bytes]], *, user: User, owner: User | None = None) -> ImportResult:
+def import_chronology(
+    files: list[tuple[str, bytes]], *, user: User, owner: User | None = None
+) -> ImportResult:
     """Check every file, then write all rows or none. Raises ImportRejected with every problem."""
     rows: list[Row] = []
     errors: list[str] = []
@@ -334,7 +395,10 @@ def _agency(name: str, cache: dict, user: User, reason: str) -> Agency:
     if key not in cache:
         agency = Agency.objects.filter(name__iexact=name).first()
         if agency is None:
-            kind = next((k for k, label in Agency.Kind.choices if label.casefold() in key), Agency.Kind.OTHER)
+            kind = next(
+                (k for k, label in Agency.Kind.choices if label.casefold() in key),
+                Agency.Kind.OTHER,
+            )
             agency = save_record(Agency(name=name, kind=kind), user=user, reason=reason)
         cache[key] = agency
     return cache[key]
@@ -375,8 +439,15 @@ class _Writer:
         subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
         person = self._save(Person(display_name=subject))
         # The owner's agency leads: it is accountable for the case it now owns.
-        return self._save(Case(reference=first.case_ref, person=person, owner=owner,
-                               referred_on=referred_on, lead_agency=owner.agency))
+        return self._save(
+            Case(
+                reference=first.case_ref,
+                person=person,
+                owner=owner,
+                referred_on=referred_on,
+                lead_agency=owner.agency,
+            )
+        )
 
     def _save(self, record):
         if self.batched:
@@ -387,8 +458,14 @@ class _Writer:
         record = self._plain(row, case, agency)
         if record is None:
             self.flush()
-            _write(row, case, agency=agency, user=self.user, reason=self.reason,
-                   planned=self.planned[case.reference])
+            _write(
+                row,
+                case,
+                agency=agency,
+                user=self.user,
+                reason=self.reason,
+                planned=self.planned[case.reference],
+            )
         else:
             self._save(record)
         if row.entry_type == "panel_meeting":
@@ -404,7 +481,9 @@ class _Writer:
             if not self.batched:
                 self.flush()
         if row.entry_type == "session_planned":
-            self.planned[case.reference].setdefault((agency.pk, record.occurred_on), []).append(record)
+            self.planned[case.reference].setdefault((agency.pk, record.occurred_on), []).append(
+                record
+            )
 
     def _plain(self, row: Row, case: Case, agency: Agency):
         """The record a row makes when its service would only save that record, else None."""
@@ -415,21 +494,37 @@ class _Writer:
             "contact": lambda: Contact(kind=Contact.Kind.OTHER),
             "note": lambda: CaseNote(),
             "agency_account": lambda: AgencyAccount(
-                sessions_believed=row.sessions_believed, believed_status=row.believed_status,
+                sessions_believed=row.sessions_believed,
+                believed_status=row.believed_status,
                 source_kind=AgencyAccount.SourceKind.OTHER,
             ),
-            "session_planned": lambda: InterventionSession(status=InterventionSession.Status.PLANNED),
-            "session_held": lambda: None if planned_here else InterventionSession(
-                status=InterventionSession.Status.HELD),
-            "session_cancelled": lambda: None if planned_here else InterventionSession(
-                status=InterventionSession.Status.CANCELLED),
+            "session_planned": lambda: InterventionSession(
+                status=InterventionSession.Status.PLANNED
+            ),
+            "session_held": lambda: (
+                None
+                if planned_here
+                else InterventionSession(status=InterventionSession.Status.HELD)
+            ),
+            "session_cancelled": lambda: (
+                None
+                if planned_here
+                else InterventionSession(status=InterventionSession.Status.CANCELLED)
+            ),
         }.get(row.entry_type, lambda: None)()
         if record is None:
             return None
         fill_record(
-            record, case=case, user=self.user, agency=agency, occurred_on=row.occurred_on,
-            month_only=row.month_only, logged_on=row.logged_on, summary=row.summary,
-            source=row.source, recorded_by=row.recorded_by,
+            record,
+            case=case,
+            user=self.user,
+            agency=agency,
+            occurred_on=row.occurred_on,
+            month_only=row.month_only,
+            logged_on=row.logged_on,
+            summary=row.summary,
+            source=row.source,
+            recorded_by=row.recorded_by,
             late_reason="" if row.entry_type == "session_planned" else row.late_reason,
         )
         if row.entry_type == "session_planned":
@@ -441,15 +536,25 @@ class _Writer:
         return record
 
 
-def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportResult, reason: str,
-           batched: bool = True) -> None:
+def _apply(
+    rows: list[Row],
+    *,
+    user: User,
+    owner: User | None,
+    result: ImportResult,
+    reason: str,
+    batched: bool = True,
+) -> None:
     agencies: dict[str, Agency] = {}
     rows = sorted(rows, key=lambda r: (r.case_ref, r.date, ENTRY_TYPES.index(r.entry_type), r.line))
     cases: dict[str, Case] = {}
     seen: dict[str, set] = {}
     errors: list[str] = []
     writer = _Writer(user=user, reason=reason, batched=batched)
-    existing = {case.reference: case for case in Case.objects.filter(reference__in={r.case_ref for r in rows})}
+    existing = {
+        case.reference: case
+        for case in Case.objects.filter(reference__in={r.case_ref for r in rows})
+    }
     for row in rows:
         case = cases.get(row.case_ref)
         if case is None:
@@ -459,9 +564,9 @@ def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportRes
                 case = writer.new_case(row, rows, owner)
                 result.cases_created.append(case.reference)
             cases[row.case_ref] = case
-            seen[row.case_ref] = set() if new else {
-                e.identity for e in entries_for_case(case, include_void=True)
-            }
+            seen[row.case_ref] = (
+                set() if new else {e.identity for e in entries_for_case(case, include_void=True)}
+            )
             writer.start_case(case, new=new)
         identity = row.as_entry().identity
         if identity in seen[row.case_ref]:
@@ -472,7 +577,9 @@ def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportRes
             writer.write(row, case, _agency(row.agency, agencies, user, reason))
         except ValidationError as error:
             for column, messages in getattr(error, "message_dict", {"": error.messages}).items():
-                errors.extend(f"{_where(row, column if column in COLUMNS else '')}: {m}" for m in messages)
+                errors.extend(
+                    f"{_where(row, column if column in COLUMNS else '')}: {m}" for m in messages
+                )
             continue
         result.created += 1
     if errors:
@@ -483,9 +590,16 @@ def _apply(rows: list[Row], *, user: User, owner: User | None, result: ImportRes
 def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, planned: dict) -> None:
     """Rows whose service does more than save one record, through that service."""
     common = {
-        "case": case, "user": user, "agency": agency, "occurred_on": row.occurred_on,
-        "month_only": row.month_only, "logged_on": row.logged_on, "summary": row.summary,
-        "source": row.source, "recorded_by": row.recorded_by, "reason": reason,
+        "case": case,
+        "user": user,
+        "agency": agency,
+        "occurred_on": row.occurred_on,
+        "month_only": row.month_only,
+        "logged_on": row.logged_on,
+        "summary": row.summary,
+        "source": row.source,
+        "recorded_by": row.recorded_by,
+        "reason": reason,
     }
     late = {"late_reason": row.late_reason, "require_late_reason": False}
     match row.entry_type:
@@ -502,26 +616,49 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
             if not waiting:
                 del planned[(agency.pk, row.occurred_on)]
             services.record_session_outcome(
-                session=session, user=user,
+                session=session,
+                user=user,
                 status="held" if row.entry_type == "session_held" else "cancelled",
-                summary=row.summary, source=row.source, logged_on=row.logged_on,
-                late_reason=row.late_reason, recorded_by=row.recorded_by,
-                require_late_reason=False, reason=reason,
+                summary=row.summary,
+                source=row.source,
+                logged_on=row.logged_on,
+                late_reason=row.late_reason,
+                recorded_by=row.recorded_by,
+                require_late_reason=False,
+                reason=reason,
             )
         case "case_exited":
             services.exit_case(**common, **late, risk_level=row.risk_level, enforce_gate=False)
         case "review_conducted":
-            review = FollowUpReview.objects.filter(
-                case=case, kind=row.review_kind, state=FollowUpReview.State.SCHEDULED,
-                exited_on__lte=row.date,
-            ).order_by("-exited_on").first()
+            review = (
+                FollowUpReview.objects.filter(
+                    case=case,
+                    kind=row.review_kind,
+                    state=FollowUpReview.State.SCHEDULED,
+                    exited_on__lte=row.date,
+                )
+                .order_by("-exited_on")
+                .first()
+            )
             if review is None:
-                raise ValidationError({"review_kind": f"no {row.review_kind} review is waiting to be "
-                                                      "held after the latest exit"})
+                raise ValidationError(
+                    {
+                        "review_kind": f"no {row.review_kind} review is waiting to be "
+                        "held after the latest exit"
+                    }
+                )
             services.conduct_review(
-                review=review, user=user, conducted_on=row.date, agency=agency, summary=row.summary,
-                source=row.source, recorded_by=row.recorded_by, late_reason=row.late_reason,
-                logged_on=row.logged_on, require_late_reason=False, reason=reason,
+                review=review,
+                user=user,
+                conducted_on=row.date,
+                agency=agency,
+                summary=row.summary,
+                source=row.source,
+                recorded_by=row.recorded_by,
+                late_reason=row.late_reason,
+                logged_on=row.logged_on,
+                require_late_reason=False,
+                reason=reason,
             )
 
 
@@ -533,22 +670,26 @@ def export_rows(case: Case, entries: list[Entry] | None = None) -> list[dict]:
     entries = entries if entries is not None else entries_for_case(case)
     rows = []
     for number, entry in enumerate(sorted(entries, key=sort_key)):
-        rows.append({
-            "case_ref": entry.case_ref,
-            "subject": case.person.display_name if number == 0 else "",
-            "agency": entry.agency,
-            "entry_type": entry.entry_type,
-            "occurred_on": entry.occurred_iso,
-            "logged_on": entry.logged_on.isoformat(),
-            "summary": entry.summary,
-            "source": entry.source,
-            "recorded_by": entry.recorded_by,
-            "sessions_believed": "" if entry.sessions_believed is None else str(entry.sessions_believed),
-            "believed_status": entry.believed_status,
-            "review_kind": entry.review_kind,
-            "risk_level": entry.risk_level,
-            "late_reason": entry.late_reason,
-        })
+        rows.append(
+            {
+                "case_ref": entry.case_ref,
+                "subject": case.person.display_name if number == 0 else "",
+                "agency": entry.agency,
+                "entry_type": entry.entry_type,
+                "occurred_on": entry.occurred_iso,
+                "logged_on": entry.logged_on.isoformat(),
+                "summary": entry.summary,
+                "source": entry.source,
+                "recorded_by": entry.recorded_by,
+                "sessions_believed": ""
+                if entry.sessions_believed is None
+                else str(entry.sessions_believed),
+                "believed_status": entry.believed_status,
+                "review_kind": entry.review_kind,
+                "risk_level": entry.risk_level,
+                "late_reason": entry.late_reason,
+            }
+        )
     return rows
 
 

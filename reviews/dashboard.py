@@ -219,7 +219,9 @@ def _open_state_filter(state: str, today: dt.date) -> Q:
     }[state]
 
 
-def _columns(*, source, kind, description, conducted_on, days_overdue, state, reference=True) -> dict:
+def _columns(
+    *, source, kind, description, conducted_on, days_overdue, state, reference=True
+) -> dict:
     """The columns of every part of the union, always in this order.
 
     Aliases differ from model field names (annotations may not shadow fields).
@@ -249,7 +251,9 @@ def _columns(*, source, kind, description, conducted_on, days_overdue, state, re
     }
 
 
-def _parts(user: User | None, filters: Filters, today: dt.date, *, states=None, reference=True) -> list:
+def _parts(
+    user: User | None, filters: Filters, today: dt.date, *, states=None, reference=True
+) -> list:
     """The querysets whose union is the view: open reviews, reviews held late, open actions.
 
     Each has the same columns (`_columns`), the user's scope (none for user=None:
@@ -423,9 +427,23 @@ ORDER_SQL = "days_overdue DESC, item_due_on, case_reference, row_source, item_id
 
 # The columns the dashboard's query returns, in order (DueRow.from_values and the counts read them).
 OUT_COLUMNS = (
-    "part", "n", "row_source", "item_id", "case_reference", "item_kind", "item_description",
-    "item_owner_id", "owner_first_name", "owner_last_name", "owner_username", "owner_agency_id",
-    "owner_agency_name", "item_due_on", "item_conducted_on", "days_overdue", "item_state",
+    "part",
+    "n",
+    "row_source",
+    "item_id",
+    "case_reference",
+    "item_kind",
+    "item_description",
+    "item_owner_id",
+    "owner_first_name",
+    "owner_last_name",
+    "owner_username",
+    "owner_agency_id",
+    "owner_agency_name",
+    "item_due_on",
+    "item_conducted_on",
+    "days_overdue",
+    "item_state",
 )
 NAMES_SQL = (
     "u.first_name AS owner_first_name, u.last_name AS owner_last_name, u.username AS owner_username"
@@ -451,8 +469,12 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
         items_sql += f" WHERE item_case_id IN ({scope_sql})"
         params += scope_params
     where, where_params = [], []
-    for column, value in (("item_owner_id", filters.owner), ("owner_agency_id", filters.agency),
-                          ("item_kind", filters.kind), ("item_state", filters.state)):
+    for column, value in (
+        ("item_owner_id", filters.owner),
+        ("owner_agency_id", filters.agency),
+        ("item_kind", filters.kind),
+        ("item_state", filters.state),
+    ):
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)
@@ -484,8 +506,15 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
     groups = [row for row in rows if row["part"] == "count"]
     page = [row for row in rows if row["part"] == "row"]
     # The joins after LIMIT may return the page's rows in any order: put them back.
-    page.sort(key=lambda r: (-r["days_overdue"], str(r["item_due_on"]), r["case_reference"],
-                             r["row_source"], r["item_id"]))
+    page.sort(
+        key=lambda r: (
+            -r["days_overdue"],
+            str(r["item_due_on"]),
+            r["case_reference"],
+            r["row_source"],
+            r["item_id"],
+        )
+    )
     return groups, page
 
 
@@ -515,7 +544,9 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
         number = max(int(page), 1)
     except (TypeError, ValueError):
         number = 1
-    groups, rows = _counts_and_page(user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    groups, rows = _counts_and_page(
+        user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     counted = [g for g in groups if _matches(g, filters, with_state=False)]
     counts = dict.fromkeys(STATE_LABELS, 0)
     for group in counted:
@@ -527,7 +558,9 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
     last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     if number > last:  # past the end (a stale link): show the last page, as Paginator.get_page does
         number = last
-        _, rows = _counts_and_page(user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        _, rows = _counts_and_page(
+            user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
     offset = (number - 1) * PAGE_SIZE
     paginator = Paginator(_Page([DueRow.from_values(r) for r in rows], total, offset), PAGE_SIZE)
     page_obj = paginator.page(number)

@@ -45,10 +45,44 @@ USERS = {
     "westmoor": ("Kit", "Moorland", "westmoor", User.Role.CASEWORKER),
 }
 
-FIRST = ["Jordan", "Riley", "Alexis", "Quinn", "Rowan", "Emery", "Harley", "Skyler", "Reese",
-         "Marlowe", "Sasha", "Ellis", "Finley", "Hollis", "Jude", "Kendall", "Lennox", "Arden"]
-LAST = ["Ashcombe", "Brackley", "Corrow", "Dunmere", "Elsworth", "Farthing", "Garside", "Holloway",
-        "Inchley", "Jessop", "Kettlewell", "Larkhill", "Mossop", "Norbury", "Oakes", "Pendle"]
+FIRST = [
+    "Jordan",
+    "Riley",
+    "Alexis",
+    "Quinn",
+    "Rowan",
+    "Emery",
+    "Harley",
+    "Skyler",
+    "Reese",
+    "Marlowe",
+    "Sasha",
+    "Ellis",
+    "Finley",
+    "Hollis",
+    "Jude",
+    "Kendall",
+    "Lennox",
+    "Arden",
+]
+LAST = [
+    "Ashcombe",
+    "Brackley",
+    "Corrow",
+    "Dunmere",
+    "Elsworth",
+    "Farthing",
+    "Garside",
+    "Holloway",
+    "Inchley",
+    "Jessop",
+    "Kettlewell",
+    "Larkhill",
+    "Mossop",
+    "Norbury",
+    "Oakes",
+    "Pendle",
+]
 
 FAILURE_REF = "CR-2015-00007"
 WELL_RUN_REF = "CR-2023-00012"
@@ -58,7 +92,9 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     """Create what is missing; a second run creates nothing (keyed on usernames and references)."""
     with transaction.atomic():
         agencies = {key: _agency(name, kind) for key, (name, kind) in AGENCIES.items()}
-        users = {name: _user(name, *spec[:2], agencies[spec[2]], spec[3]) for name, spec in USERS.items()}
+        users = {
+            name: _user(name, *spec[:2], agencies[spec[2]], spec[3]) for name, spec in USERS.items()
+        }
         created = 0
         if not Case.objects.filter(reference=FAILURE_REF).exists():
             _failure_case(agencies, users)
@@ -82,9 +118,16 @@ def _agency(name, kind) -> Agency:
 def _user(username, first, last, agency, role) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, agency=agency, role=role,
-                    email=f"{username}@example.invalid",
-                    is_staff=role == User.Role.ADMIN, is_superuser=role == User.Role.ADMIN)
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            agency=agency,
+            role=role,
+            email=f"{username}@example.invalid",
+            is_staff=role == User.Role.ADMIN,
+            is_superuser=role == User.Role.ADMIN,
+        )
         user.set_password(DEMO_PASSWORD)
         user._change_reason = "Demo data"
         user.save()
@@ -95,107 +138,200 @@ def _failure_case(a, u):
     """The pattern casereview exists to expose (see DEVELOPERS.md)."""
     cw, d = u["caseworker"], dt.date
     referral = intake.create_referral(
-        user=cw, reference=FAILURE_REF, person_name="Sol Brennock", referring_agency=a["police"],
-        received_on=d(2015, 1, 12), logged_on=d(2015, 1, 12), lead_agency=a["council"],
+        user=cw,
+        reference=FAILURE_REF,
+        person_name="Sol Brennock",
+        referring_agency=a["police"],
+        received_on=d(2015, 1, 12),
+        logged_on=d(2015, 1, 12),
+        lead_agency=a["council"],
         concerns="Shared extremist material online; college raised concerns about statements in class.",
-        source="Police referral form PR/15/031", date_of_birth=d(1997, 6, 3),
+        source="Police referral form PR/15/031",
+        date_of_birth=d(1997, 6, 3),
     )
     case = referral.case
     intake.record_consent(case=case, user=cw, consent="given", consent_on=d(2015, 2, 12))
     common = {"case": case, "user": cw, "require_late_reason": False}
     services.record_panel_meeting(
-        **common, agency=a["panel"], occurred_on=d(2015, 2, 10), logged_on=d(2015, 2, 11),
-        agencies_present=[a["council"], a["police"], a["health"], a["schools"]], risk_level="medium",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2015, 2, 10),
+        logged_on=d(2015, 2, 11),
+        agencies_present=[a["council"], a["police"], a["health"], a["schools"]],
+        risk_level="medium",
         summary="Panel discussed the referral; vulnerability assessment shared.",
         source="Channel minutes 10/02/2015",
-        decisions=[{"kind": "adopt", "rationale": "Vulnerable to radicalisation; consents to support."}],
+        decisions=[
+            {"kind": "adopt", "rationale": "Vulnerable to radicalisation; consents to support."}
+        ],
     )
     services.assign_provider(
-        **common, agency=a["provider"], occurred_on=d(2015, 2, 20), logged_on=d(2015, 2, 20),
-        sessions_planned=6, provider_worker=u["provider"],
+        **common,
+        agency=a["provider"],
+        occurred_on=d(2015, 2, 20),
+        logged_on=d(2015, 2, 20),
+        sessions_planned=6,
+        provider_worker=u["provider"],
         summary="Brightpath Mentoring commissioned for six mentoring sessions.",
         source="Commissioning email 20/02/2015",
     )
     services.record_session(
-        **common, agency=a["provider"], occurred_on=d(2015, 3, 5), logged_on=d(2015, 3, 6),
-        status=InterventionSession.Status.HELD, summary="First mentoring session held.",
-        provider_report="Introductory meeting; rapport started.", source="Provider invoice 0315",
+        **common,
+        agency=a["provider"],
+        occurred_on=d(2015, 3, 5),
+        logged_on=d(2015, 3, 6),
+        status=InterventionSession.Status.HELD,
+        summary="First mentoring session held.",
+        provider_report="Introductory meeting; rapport started.",
+        source="Provider invoice 0315",
     )
     services.record_agency_account(
-        **common, agency=a["panel"], occurred_on=d(2015, 5, 12), logged_on=d(2015, 5, 13),
-        believed_status="ongoing", source_kind="minutes",
-        summary="Minutes: 'still ongoing with his IP'.", source="Channel minutes 12/05/2015",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2015, 5, 12),
+        logged_on=d(2015, 5, 13),
+        believed_status="ongoing",
+        source_kind="minutes",
+        summary="Minutes: 'still ongoing with his IP'.",
+        source="Channel minutes 12/05/2015",
     )
     services.record_agency_account(
-        **common, agency=a["police"], occurred_on=d(2015, 5, 20), logged_on=d(2015, 5, 20),
-        sessions_believed=4, believed_status="ongoing", source_kind="email",
+        **common,
+        agency=a["police"],
+        occurred_on=d(2015, 5, 20),
+        logged_on=d(2015, 5, 20),
+        sessions_believed=4,
+        believed_status="ongoing",
+        source_kind="email",
         summary="Police email asks how many of the six sessions remain.",
         source="Email from the police Prevent officer 20/05/2015",
     )
     services.exit_case(
-        **common, agency=a["panel"], occurred_on=d(2015, 7, 14), logged_on=d(2015, 7, 14),
-        risk_level="very_low", summary="Case exited from Channel as very low risk.",
-        rationale="Panel satisfied that risk had reduced.", source="Channel minutes 14/07/2015",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2015, 7, 14),
+        logged_on=d(2015, 7, 14),
+        risk_level="very_low",
+        summary="Case exited from Channel as very low risk.",
+        rationale="Panel satisfied that risk had reduced.",
+        source="Channel minutes 14/07/2015",
         gate_override_reason="Exited on the panel's judgement; no provider report requested.",
     )
     twelve = FollowUpReview.objects.get(case=case, kind="12_month", state="scheduled")
     services.conduct_review(
-        review=twelve, user=cw, conducted_on=d(2017, 1, 10), logged_on=d(2017, 3, 20),
-        agency=a["council"], summary="12-month review: no further concerns reported.",
-        late_reason="IT issue", source="Review form 10/01/2017",
+        review=twelve,
+        user=cw,
+        conducted_on=d(2017, 1, 10),
+        logged_on=d(2017, 3, 20),
+        agency=a["council"],
+        summary="12-month review: no further concerns reported.",
+        late_reason="IT issue",
+        source="Review form 10/01/2017",
     )
 
 
 def _well_run_case(a, u):
     cw, d = u["caseworker2"], dt.date
     case = intake.create_referral(
-        user=cw, reference=WELL_RUN_REF, person_name="Tamsin Orrell", referring_agency=a["schools"],
-        received_on=d(2023, 3, 1), logged_on=d(2023, 3, 1), lead_agency=a["council"],
+        user=cw,
+        reference=WELL_RUN_REF,
+        person_name="Tamsin Orrell",
+        referring_agency=a["schools"],
+        received_on=d(2023, 3, 1),
+        logged_on=d(2023, 3, 1),
+        lead_agency=a["council"],
         concerns="Teacher concerned about interest in an extremist group's videos.",
         source="School safeguarding referral SR-23-118",
     ).case
     intake.record_consent(case=case, user=cw, consent="given", consent_on=d(2023, 3, 20))
     common = {"case": case, "user": cw}
     services.record_panel_meeting(
-        **common, agency=a["panel"], occurred_on=d(2023, 3, 21), logged_on=d(2023, 3, 21),
-        agencies_present=[a["council"], a["police"], a["schools"]], risk_level="medium",
-        summary="Panel adopted the case.", source="Channel minutes 21/03/2023",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2023, 3, 21),
+        logged_on=d(2023, 3, 21),
+        agencies_present=[a["council"], a["police"], a["schools"]],
+        risk_level="medium",
+        summary="Panel adopted the case.",
+        source="Channel minutes 21/03/2023",
         decisions=[{"kind": "adopt", "rationale": "Consent given; mentoring appropriate."}],
-        actions=[{"description": "Issue written briefing to the provider", "owner": cw,
-                  "due_on": d(2023, 3, 28)}],
+        actions=[
+            {
+                "description": "Issue written briefing to the provider",
+                "owner": cw,
+                "due_on": d(2023, 3, 28),
+            }
+        ],
     )
     assignment = services.assign_provider(
-        **common, agency=a["provider"], occurred_on=d(2023, 3, 24), logged_on=d(2023, 3, 24),
-        sessions_planned=4, provider_worker=u["provider"], summary="Four mentoring sessions commissioned.",
+        **common,
+        agency=a["provider"],
+        occurred_on=d(2023, 3, 24),
+        logged_on=d(2023, 3, 24),
+        sessions_planned=4,
+        provider_worker=u["provider"],
+        summary="Four mentoring sessions commissioned.",
     )
     briefing = services.issue_briefing(
-        **common, agency=a["council"], assignment=assignment, occurred_on=d(2023, 3, 27),
-        logged_on=d(2023, 3, 27), issued_by="Morgan Fielding", document_ref="BRF-2023-012",
+        **common,
+        agency=a["council"],
+        assignment=assignment,
+        occurred_on=d(2023, 3, 27),
+        logged_on=d(2023, 3, 27),
+        issued_by="Morgan Fielding",
+        document_ref="BRF-2023-012",
         summary="Written briefing issued to Brightpath Mentoring.",
     )
-    services.acknowledge_briefing(briefing=briefing, user=u["provider"], acknowledged_on=d(2023, 3, 28))
-    for number, when in enumerate([d(2023, 4, 4), d(2023, 4, 18), d(2023, 5, 2), d(2023, 5, 16)], 1):
+    services.acknowledge_briefing(
+        briefing=briefing, user=u["provider"], acknowledged_on=d(2023, 3, 28)
+    )
+    for number, when in enumerate(
+        [d(2023, 4, 4), d(2023, 4, 18), d(2023, 5, 2), d(2023, 5, 16)], 1
+    ):
         session = services.plan_session(
-            **common, agency=a["provider"], assignment=assignment, occurred_on=when,
-            logged_on=d(2023, 3, 28), summary=f"Session {number} arranged.",
+            **common,
+            agency=a["provider"],
+            assignment=assignment,
+            occurred_on=when,
+            logged_on=d(2023, 3, 28),
+            summary=f"Session {number} arranged.",
         )
         services.record_session_outcome(
-            session=session, user=u["provider"], status="held", logged_on=when,
-            summary=f"Session {number} held.", provider_report=f"Session {number}: engaged well.",
+            session=session,
+            user=u["provider"],
+            status="held",
+            logged_on=when,
+            summary=f"Session {number} held.",
+            provider_report=f"Session {number}: engaged well.",
         )
     services.record_agency_account(
-        **common, agency=a["panel"], occurred_on=d(2023, 5, 17), logged_on=d(2023, 5, 17),
-        sessions_believed=4, believed_status="completed", source_kind="minutes",
-        summary="Panel noted four sessions completed.", source="Channel minutes 17/05/2023",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2023, 5, 17),
+        logged_on=d(2023, 5, 17),
+        sessions_believed=4,
+        believed_status="completed",
+        source_kind="minutes",
+        summary="Panel noted four sessions completed.",
+        source="Channel minutes 17/05/2023",
     )
     services.exit_case(
-        **common, agency=a["panel"], occurred_on=d(2023, 5, 31), logged_on=d(2023, 5, 31),
-        risk_level="low", summary="Exited: intervention complete.", rationale="Risk reduced; reports on file.",
+        **common,
+        agency=a["panel"],
+        occurred_on=d(2023, 5, 31),
+        logged_on=d(2023, 5, 31),
+        risk_level="low",
+        summary="Exited: intervention complete.",
+        rationale="Risk reduced; reports on file.",
     )
     for review in FollowUpReview.objects.filter(case=case).order_by("due_on"):
         services.conduct_review(
-            review=review, user=cw, conducted_on=review.due_on, logged_on=review.due_on,
-            agency=a["council"], summary=f"{review.get_kind_display()}: no concerns.",
+            review=review,
+            user=cw,
+            conducted_on=review.due_on,
+            logged_on=review.due_on,
+            agency=a["council"],
+            summary=f"{review.get_kind_display()}: no concerns.",
         )
 
 
@@ -215,8 +351,14 @@ def _caseload(a, u, *, today: dt.date) -> int:
             continue
         created += 1
         case = intake.create_referral(
-            user=owner, reference=reference, person_name=name, referring_agency=referrers[number % 5],
-            received_on=received, logged_on=received, owner=owner, lead_agency=owner.agency,
+            user=owner,
+            reference=reference,
+            person_name=name,
+            referring_agency=referrers[number % 5],
+            received_on=received,
+            logged_on=received,
+            owner=owner,
+            lead_agency=owner.agency,
             concerns="Concerns about exposure to extremist material (fictional demo case).",
         ).case
         if days_ago < 60:
@@ -224,20 +366,39 @@ def _caseload(a, u, *, today: dt.date) -> int:
         common = {"case": case, "user": owner, "require_late_reason": False}
         meeting_on = received + dt.timedelta(days=20)
         services.record_panel_meeting(
-            **common, agency=a["panel"], occurred_on=meeting_on, logged_on=meeting_on,
-            agencies_present=[owner.agency, a["council"]], risk_level=rng.choice(["low", "medium", "high"]),
-            summary="Panel discussed the case.", decisions=[{"kind": "adopt", "rationale": "Support offered."}],
-            actions=[{"description": "Share safeguarding history with the panel", "owner": owner,
-                      "due_on": meeting_on + dt.timedelta(days=rng.randint(7, 60))}],
+            **common,
+            agency=a["panel"],
+            occurred_on=meeting_on,
+            logged_on=meeting_on,
+            agencies_present=[owner.agency, a["council"]],
+            risk_level=rng.choice(["low", "medium", "high"]),
+            summary="Panel discussed the case.",
+            decisions=[{"kind": "adopt", "rationale": "Support offered."}],
+            actions=[
+                {
+                    "description": "Share safeguarding history with the panel",
+                    "owner": owner,
+                    "due_on": meeting_on + dt.timedelta(days=rng.randint(7, 60)),
+                }
+            ],
         )
         assigned_on = meeting_on + dt.timedelta(days=7)
         services.assign_provider(
-            **common, agency=a["provider"], occurred_on=assigned_on, logged_on=assigned_on,
-            sessions_planned=6, summary="Mentoring commissioned.",
+            **common,
+            agency=a["provider"],
+            occurred_on=assigned_on,
+            logged_on=assigned_on,
+            sessions_planned=6,
+            summary="Mentoring commissioned.",
         )
         if number % 3:
-            services.issue_briefing(**common, agency=owner.agency, occurred_on=assigned_on,
-                                    logged_on=assigned_on, summary="Written briefing issued.")
+            services.issue_briefing(
+                **common,
+                agency=owner.agency,
+                occurred_on=assigned_on,
+                logged_on=assigned_on,
+                summary="Written briefing issued.",
+            )
         held = rng.randint(0, 5)
         for k in range(held):
             when = assigned_on + dt.timedelta(days=14 * (k + 1))
@@ -245,23 +406,38 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 break
             lag = 20 if number % 11 == 0 and k == 0 else 1
             services.record_session(
-                **common, agency=a["provider"], occurred_on=when, logged_on=min(today, when + dt.timedelta(days=lag)),
-                status="held", summary=f"Session {k + 1} held.", provider_report="Engaged.",
+                **common,
+                agency=a["provider"],
+                occurred_on=when,
+                logged_on=min(today, when + dt.timedelta(days=lag)),
+                status="held",
+                summary=f"Session {k + 1} held.",
+                provider_report="Engaged.",
                 late_reason="Provider sent notes late" if lag > 7 else "",
             )
         if number % 4 == 0:
             believed_on = min(today, assigned_on + dt.timedelta(days=60))
             services.record_agency_account(
-                **common, agency=a["police"], occurred_on=believed_on, logged_on=believed_on,
-                sessions_believed=held + 2, believed_status="ongoing", source_kind="email",
+                **common,
+                agency=a["police"],
+                occurred_on=believed_on,
+                logged_on=believed_on,
+                sessions_believed=held + 2,
+                believed_status="ongoing",
+                source_kind="email",
                 summary="Police asked how the remaining sessions are going.",
             )
         # Exits spread so reviews fall overdue, due in the next 30 days, and later.
         exit_on = today - dt.timedelta(days=[200, 195, 170, 160, 120, 60, 380][number % 7])
         if exit_on > assigned_on + dt.timedelta(days=14 * held) and exit_on > received:
             services.exit_case(
-                **common, agency=a["panel"], occurred_on=exit_on, logged_on=exit_on,
-                risk_level=rng.choice(["very_low", "low"]), summary="Exited from Channel.",
-                rationale="Risk reduced.", enforce_gate=False,
+                **common,
+                agency=a["panel"],
+                occurred_on=exit_on,
+                logged_on=exit_on,
+                risk_level=rng.choice(["very_low", "low"]),
+                summary="Exited from Channel.",
+                rationale="Risk reduced.",
+                enforce_gate=False,
             )
     return created

@@ -7,11 +7,11 @@ from django import forms
 from referrals.forms import (
     ApproxDateField,
     GovForm,
-    name_fields,
     RecordForm,
     UKDateField,
     agency_field,
     late_reason_field,
+    name_fields,
     text_area,
 )
 from referrals.models import Agency, RiskLevel, User
@@ -24,30 +24,53 @@ RISK_CHOICES = [("", "Not assessed"), *RiskLevel.choices]
 def staff_field(label: str, *, required: bool = True) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True)
-        .exclude(role__in=[User.Role.INQUIRY, User.Role.PROVIDER]).select_related("agency"),
-        label=label, required=required, empty_label="Choose a person",
+        .exclude(role__in=[User.Role.INQUIRY, User.Role.PROVIDER])
+        .select_related("agency"),
+        label=label,
+        required=required,
+        empty_label="Choose a person",
     )
 
 
 class PanelMeetingForm(RecordForm):
     agency = agency_field("Panel", kinds=[Agency.Kind.CHANNEL_PANEL, Agency.Kind.LOCAL_AUTHORITY])
     agencies_present = forms.ModelMultipleChoiceField(
-        queryset=Agency.objects.all(), label="Agencies present", required=False,
+        queryset=Agency.objects.all(),
+        label="Agencies present",
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    risk_level = forms.ChoiceField(label="Risk level", choices=RISK_CHOICES, required=False,
-                                   widget=forms.RadioSelect)
+    risk_level = forms.ChoiceField(
+        label="Risk level", choices=RISK_CHOICES, required=False, widget=forms.RadioSelect
+    )
     summary = text_area("What the minutes record")
-    decision = forms.ChoiceField(label="Decision (optional)", required=False,
-                                 choices=[("", "No decision recorded"), *PanelDecision.Kind.choices])
+    decision = forms.ChoiceField(
+        label="Decision (optional)",
+        required=False,
+        choices=[("", "No decision recorded"), *PanelDecision.Kind.choices],
+    )
     rationale = text_area("Written rationale for the decision", required=False, rows=3)
-    action_description = forms.CharField(label="Action agreed (optional)", required=False,
-                                         max_length=500)
+    action_description = forms.CharField(
+        label="Action agreed (optional)", required=False, max_length=500
+    )
     action_owner = staff_field("Action owner", required=False)
-    action_due = UKDateField(label="Action due date", required=False, help_text="For example, 27 3 2015")
-    field_order = ["occurred", "agency", "agencies_present", "risk_level", "summary", "decision",
-                   "rationale", "action_description", "action_owner", "action_due", "source",
-                   "late_reason"]
+    action_due = UKDateField(
+        label="Action due date", required=False, help_text="For example, 27 3 2015"
+    )
+    field_order = [
+        "occurred",
+        "agency",
+        "agencies_present",
+        "risk_level",
+        "summary",
+        "decision",
+        "rationale",
+        "action_description",
+        "action_owner",
+        "action_due",
+        "source",
+        "late_reason",
+    ]
 
     def clean(self):
         data = super().clean()
@@ -70,14 +93,27 @@ class ActionForm(GovForm):
 class AssignmentForm(RecordForm):
     agency = agency_field("Intervention provider", kinds=[Agency.Kind.INTERVENTION_PROVIDER])
     occurred = ApproxDateField(label="Date commissioned")
-    sessions_planned = forms.IntegerField(label="Sessions planned", min_value=0, max_value=500,
-                                          widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+    sessions_planned = forms.IntegerField(
+        label="Sessions planned",
+        min_value=0,
+        max_value=500,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
     provider_worker = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True, role=User.Role.PROVIDER),
-        label="Named provider (optional)", required=False, empty_label="Not named yet",
+        label="Named provider (optional)",
+        required=False,
+        empty_label="Not named yet",
     )
-    field_order = ["agency", "occurred", "sessions_planned", "provider_worker", "summary", "source",
-                   "late_reason"]
+    field_order = [
+        "agency",
+        "occurred",
+        "sessions_planned",
+        "provider_worker",
+        "summary",
+        "source",
+        "late_reason",
+    ]
 
     def clean(self):
         data = super().clean()
@@ -93,7 +129,15 @@ class BriefingForm(RecordForm):
     issued_by = forms.CharField(label="Issued by", max_length=200)
     document_ref = forms.CharField(label="Document reference", max_length=200)
     summary = text_area("What the briefing covered", rows=3)
-    field_order = ["occurred", "agency", "issued_by", "document_ref", "summary", "source", "late_reason"]
+    field_order = [
+        "occurred",
+        "agency",
+        "issued_by",
+        "document_ref",
+        "summary",
+        "source",
+        "late_reason",
+    ]
 
 
 class AcknowledgeForm(GovForm):
@@ -106,8 +150,9 @@ OUTCOME_CHOICES = [c for c in InterventionSession.Status.choices if c[0] != "pla
 
 class SessionForm(GovForm):
     occurred = UKDateField(label="Date of session", help_text="For example, 27 3 2015")
-    status = forms.ChoiceField(label="What happened", choices=InterventionSession.Status.choices,
-                               widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label="What happened", choices=InterventionSession.Status.choices, widget=forms.RadioSelect
+    )
     summary = text_area("Summary", rows=3)
     attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
     provider_report = text_area("Provider's report (optional)", required=False, rows=4)
@@ -116,7 +161,9 @@ class SessionForm(GovForm):
 
 
 class SessionOutcomeForm(GovForm):
-    status = forms.ChoiceField(label="What happened", choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label="What happened", choices=OUTCOME_CHOICES, widget=forms.RadioSelect
+    )
     summary = text_area("Summary", rows=3)
     attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
     provider_report = text_area("Provider's report (optional)", required=False, rows=4)
@@ -127,41 +174,74 @@ class SessionOutcomeForm(GovForm):
 class AccountForm(RecordForm):
     occurred = ApproxDateField(label="Date of the account")
     agency = agency_field("Agency whose account this is")
-    source_kind = forms.ChoiceField(label="Where it was said", choices=AgencyAccount.SourceKind.choices,
-                                    widget=forms.RadioSelect)
+    source_kind = forms.ChoiceField(
+        label="Where it was said",
+        choices=AgencyAccount.SourceKind.choices,
+        widget=forms.RadioSelect,
+    )
     sessions_believed = forms.IntegerField(
-        label="Sessions the agency believed had been held (optional)", required=False, min_value=0,
-        max_value=500, widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        label="Sessions the agency believed had been held (optional)",
+        required=False,
+        min_value=0,
+        max_value=500,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
     )
     believed_status = forms.ChoiceField(
-        label="What the agency believed of the intervention (optional)", required=False,
+        label="What the agency believed of the intervention (optional)",
+        required=False,
         choices=[("", "Said nothing about it"), *AgencyAccount.BelievedStatus.choices],
         widget=forms.RadioSelect,
     )
     summary = text_area("What was said or written (quote or summary)", rows=3)
-    field_order = ["agency", "occurred", "source_kind", "source", "sessions_believed",
-                   "believed_status", "summary", "late_reason"]
+    field_order = [
+        "agency",
+        "occurred",
+        "source_kind",
+        "source",
+        "sessions_believed",
+        "believed_status",
+        "summary",
+        "late_reason",
+    ]
 
 
 class ExitForm(RecordForm):
     occurred = ApproxDateField(label="Date of exit")
-    agency = agency_field("Exiting panel", kinds=[Agency.Kind.CHANNEL_PANEL, Agency.Kind.LOCAL_AUTHORITY])
-    risk_level = forms.ChoiceField(label="Risk at exit", choices=RiskLevel.choices, widget=forms.RadioSelect)
+    agency = agency_field(
+        "Exiting panel", kinds=[Agency.Kind.CHANNEL_PANEL, Agency.Kind.LOCAL_AUTHORITY]
+    )
+    risk_level = forms.ChoiceField(
+        label="Risk at exit", choices=RiskLevel.choices, widget=forms.RadioSelect
+    )
     summary = text_area("Exit decision", rows=2)
     rationale = text_area("Rationale", rows=3)
     gate_override_reason = text_area(
-        "Reason to exit anyway (only if asked)", required=False, rows=3,
+        "Reason to exit anyway (only if asked)",
+        required=False,
+        rows=3,
         help_text="Needed when sessions are still planned or no held session has a provider report.",
     )
     review_owner = staff_field("Owner of the 6- and 12-month reviews (optional)", required=False)
-    field_order = ["occurred", "agency", "risk_level", "summary", "rationale", "gate_override_reason",
-                   "review_owner", "source", "late_reason"]
+    field_order = [
+        "occurred",
+        "agency",
+        "risk_level",
+        "summary",
+        "rationale",
+        "gate_override_reason",
+        "review_owner",
+        "source",
+        "late_reason",
+    ]
 
 
 class ReopenForm(GovForm):
-    reason = text_area("Why is the case being reopened?", rows=3,
-                       help_text="Reviews not yet held will be cancelled.",
-                       required_message="Give the reason for reopening the case")
+    reason = text_area(
+        "Why is the case being reopened?",
+        rows=3,
+        help_text="Reviews not yet held will be cancelled.",
+        required_message="Give the reason for reopening the case",
+    )
 
 
 class ConductReviewForm(GovForm):
@@ -175,14 +255,19 @@ class ConductReviewForm(GovForm):
 
 
 class NotPossibleForm(GovForm):
-    why = text_area("Why was the review not possible?", rows=3,
-                    required_message="Give the reason the review was not possible")
+    why = text_area(
+        "Why was the review not possible?",
+        rows=3,
+        required_message="Give the reason the review was not possible",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ReassignReviewForm(GovForm):
     owner = staff_field("New owner")
-    reason = text_area("Reason", rows=2, required_message="Give the reason for reassigning the review")
+    reason = text_area(
+        "Reason", rows=2, required_message="Give the reason for reassigning the review"
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -199,20 +284,28 @@ def edit_form_class(model) -> type[forms.ModelForm]:
 
     def formfield(db_field, **kwargs):
         if db_field.get_internal_type() == "DateField":
-            return UKDateField(label=str(db_field.verbose_name).capitalize(),
-                               required=not db_field.blank)
+            return UKDateField(
+                label=str(db_field.verbose_name).capitalize(), required=not db_field.blank
+            )
         if db_field.choices and db_field.name in ("risk_level", "believed_status"):
-            return forms.ChoiceField(label=str(db_field.verbose_name).capitalize(),
-                                     choices=[("", "Not given"), *db_field.choices], required=False)
+            return forms.ChoiceField(
+                label=str(db_field.verbose_name).capitalize(),
+                choices=[("", "Not given"), *db_field.choices],
+                required=False,
+            )
         return db_field.formfield(**kwargs)
 
-    return forms.modelform_factory(model, form=EditRecordForm, fields=fields,
-                                   formfield_callback=formfield)
+    return forms.modelform_factory(
+        model, form=EditRecordForm, fields=fields, formfield_callback=formfield
+    )
 
 
 class EditRecordForm(forms.ModelForm):
-    reason = text_area("Why are you changing this record?", rows=2,
-                       required_message="Give the reason for the change")
+    reason = text_area(
+        "Why are you changing this record?",
+        rows=2,
+        required_message="Give the reason for the change",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, instance=None, **kwargs):

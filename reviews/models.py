@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+
 from referrals.models import Agency, Case, CaseRecord, History, RiskLevel, uk_date
 
 
@@ -244,8 +245,7 @@ class InterventionSession(CaseRecord):
                 name="interventionsession_planned_has_plan",
             ),
             models.CheckConstraint(
-                condition=Q(plan_logged_on__isnull=True)
-                | Q(logged_on__gte=F("plan_logged_on")),
+                condition=Q(plan_logged_on__isnull=True) | Q(logged_on__gte=F("plan_logged_on")),
                 name="interventionsession_outcome_after_plan",
                 violation_error_message="An outcome cannot be logged before the session was planned.",
             ),
@@ -297,9 +297,7 @@ class AgencyAccount(CaseRecord):
         OTHER = "other", "Other"
 
     sessions_believed = models.IntegerField(null=True, blank=True)
-    believed_status = models.CharField(
-        max_length=20, choices=BelievedStatus.choices, blank=True
-    )
+    believed_status = models.CharField(max_length=20, choices=BelievedStatus.choices, blank=True)
     source_kind = models.CharField(
         max_length=10, choices=SourceKind.choices, default=SourceKind.OTHER
     )
@@ -439,7 +437,9 @@ class FollowUpReview(models.Model):
             # Per-owner counts on the dashboard.
             models.Index(fields=["owner", "due_on"], name="review_owner_due_idx"),
             # Dashboard: reviews held (late) in the last 90 days.
-            models.Index(fields=["conducted_on"], name="review_held_idx", condition=Q(state="held")),
+            models.Index(
+                fields=["conducted_on"], name="review_held_idx", condition=Q(state="held")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -490,7 +490,9 @@ class ReminderSent(models.Model):
         PanelAction, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     due_on = models.DateField(help_text="The due date the reminder was about.")
     sent_at = models.DateTimeField(auto_now_add=True)
 

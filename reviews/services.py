@@ -83,15 +83,28 @@ def record_panel_meeting(
 
 @transaction.atomic
 def record_decision(
-    *, case: Case, user: User, kind: str, rationale: str = "", meeting: PanelMeeting | None = None,
-    reason: str = "Panel decision recorded", require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    kind: str,
+    rationale: str = "",
+    meeting: PanelMeeting | None = None,
+    reason: str = "Panel decision recorded",
+    require_late_reason: bool = True,
+    **fields,
 ) -> PanelDecision:
     decision = _record(
         PanelDecision(meeting=meeting, kind=kind, rationale=rationale),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
     )
     if kind == PanelDecision.Kind.ADOPT and case.status in (
-        Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL
+        Case.Status.REFERRED,
+        Case.Status.GATEWAY,
+        Case.Status.PANEL,
     ):
         case.status = Case.Status.PANEL
         save_record(case, user=user, reason=reason)
@@ -100,11 +113,19 @@ def record_decision(
 
 @transaction.atomic
 def add_panel_action(
-    *, case: Case, user: User, description: str, owner: User, due_on: dt.date,
-    meeting: PanelMeeting | None = None, reason: str = "Panel action agreed"
+    *,
+    case: Case,
+    user: User,
+    description: str,
+    owner: User,
+    due_on: dt.date,
+    meeting: PanelMeeting | None = None,
+    reason: str = "Panel action agreed",
 ) -> PanelAction:
     return save_record(
-        PanelAction(case=case, meeting=meeting, description=description, owner=owner, due_on=due_on),
+        PanelAction(
+            case=case, meeting=meeting, description=description, owner=owner, due_on=due_on
+        ),
         user=user,
         reason=reason,
     )
@@ -121,12 +142,22 @@ def complete_action(
 
 @transaction.atomic
 def assign_provider(
-    *, case: Case, user: User, sessions_planned: int = 0, provider_worker: User | None = None,
-    reason: str = "Intervention provider commissioned", require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    sessions_planned: int = 0,
+    provider_worker: User | None = None,
+    reason: str = "Intervention provider commissioned",
+    require_late_reason: bool = True,
+    **fields,
 ) -> ProviderAssignment:
     assignment = _record(
         ProviderAssignment(sessions_planned=sessions_planned, provider_worker=provider_worker),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
     )
     if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL):
         case.status = Case.Status.INTERVENTION
@@ -136,15 +167,25 @@ def assign_provider(
 
 @transaction.atomic
 def issue_briefing(
-    *, case: Case, user: User, assignment: ProviderAssignment | None = None, issued_by: str = "",
-    document_ref: str = "", reason: str = "Written briefing issued",
-    require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    assignment: ProviderAssignment | None = None,
+    issued_by: str = "",
+    document_ref: str = "",
+    reason: str = "Written briefing issued",
+    require_late_reason: bool = True,
+    **fields,
 ) -> Briefing:
     if assignment is not None and assignment.case_id != case.pk:
         raise ValidationError({"assignment": "That provider assignment belongs to another case."})
     return _record(
         Briefing(assignment=assignment, issued_by=issued_by, document_ref=document_ref),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
     )
 
 
@@ -155,7 +196,9 @@ def acknowledge_briefing(
     check_version(briefing, expected_version)
     if acknowledged_on < briefing.occurred_on:
         raise ValidationError(
-            {"acknowledged_on": f"It cannot be acknowledged before it was issued, {briefing.occurred_display}."}
+            {
+                "acknowledged_on": f"It cannot be acknowledged before it was issued, {briefing.occurred_display}."
+            }
         )
     briefing.acknowledged_on = acknowledged_on
     return save_record(briefing, user=user, reason="Briefing acknowledged by the provider")
@@ -163,17 +206,33 @@ def acknowledge_briefing(
 
 @transaction.atomic
 def plan_session(
-    *, case: Case, user: User, agency: Agency, occurred_on: dt.date, summary: str,
-    assignment: ProviderAssignment | None = None, source: str = "", logged_on: dt.date | None = None,
-    month_only: bool = False, recorded_by: str = "", reason: str = "Session planned",
+    *,
+    case: Case,
+    user: User,
+    agency: Agency,
+    occurred_on: dt.date,
+    summary: str,
+    assignment: ProviderAssignment | None = None,
+    source: str = "",
+    logged_on: dt.date | None = None,
+    month_only: bool = False,
+    recorded_by: str = "",
+    reason: str = "Session planned",
 ) -> InterventionSession:
     """Arrange a session in advance: only the plan is logged, so it may be logged before its date."""
     if assignment is not None and assignment.case_id != case.pk:
         raise ValidationError({"assignment": "That provider assignment belongs to another case."})
     session = fill_record(
         InterventionSession(assignment=assignment, status=InterventionSession.Status.PLANNED),
-        case=case, user=user, agency=agency, occurred_on=occurred_on, summary=summary,
-        source=source, logged_on=logged_on, month_only=month_only, recorded_by=recorded_by,
+        case=case,
+        user=user,
+        agency=agency,
+        occurred_on=occurred_on,
+        summary=summary,
+        source=source,
+        logged_on=logged_on,
+        month_only=month_only,
+        recorded_by=recorded_by,
     )
     session.plan_logged_on = session.logged_on
     session.plan_logged_by = user
@@ -184,15 +243,26 @@ def plan_session(
 
 @transaction.atomic
 def record_session_outcome(
-    *, session: InterventionSession, user: User, status: str, summary: str,
-    provider_report: str = "", attendees: str = "", source: str = "",
-    logged_on: dt.date | None = None, late_reason: str = "", recorded_by: str = "",
-    expected_version: int | None = None, require_late_reason: bool = True,
+    *,
+    session: InterventionSession,
+    user: User,
+    status: str,
+    summary: str,
+    provider_report: str = "",
+    attendees: str = "",
+    source: str = "",
+    logged_on: dt.date | None = None,
+    late_reason: str = "",
+    recorded_by: str = "",
+    expected_version: int | None = None,
+    require_late_reason: bool = True,
     reason: str = "Session outcome recorded",
 ) -> InterventionSession:
     """A planned session was held, cancelled or not attended."""
     if status == InterventionSession.Status.PLANNED:
-        raise ValidationError({"status": "Choose whether the session was held, cancelled or not attended."})
+        raise ValidationError(
+            {"status": "Choose whether the session was held, cancelled or not attended."}
+        )
     check_version(session, expected_version)
     session.status = status
     session.summary = summary
@@ -205,45 +275,87 @@ def record_session_outcome(
     session.recorded_by = recorded_by
     if session.logged_on < session.effective_date and session.occurred_precision == "day":
         raise ValidationError(
-            {"status": f"The session is on {session.occurred_display}: its outcome can only be recorded from that day."}
+            {
+                "status": f"The session is on {session.occurred_display}: its outcome can only be recorded from that day."
+            }
         )
     return save_record(session, user=user, reason=reason, late_reason_required=require_late_reason)
 
 
 @transaction.atomic
 def record_session(
-    *, case: Case, user: User, agency: Agency, occurred_on: dt.date, status: str, summary: str,
-    assignment: ProviderAssignment | None = None, provider_report: str = "", attendees: str = "",
-    reason: str = "Session recorded", require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    agency: Agency,
+    occurred_on: dt.date,
+    status: str,
+    summary: str,
+    assignment: ProviderAssignment | None = None,
+    provider_report: str = "",
+    attendees: str = "",
+    reason: str = "Session recorded",
+    require_late_reason: bool = True,
+    **fields,
 ) -> InterventionSession:
     """A session recorded after the fact, with no plan logged in advance."""
     if status == InterventionSession.Status.PLANNED:
-        return plan_session(case=case, user=user, agency=agency, occurred_on=occurred_on,
-                            summary=summary, assignment=assignment, reason=reason,
-                            **{k: v for k, v in fields.items() if k != "late_reason"})
+        return plan_session(
+            case=case,
+            user=user,
+            agency=agency,
+            occurred_on=occurred_on,
+            summary=summary,
+            assignment=assignment,
+            reason=reason,
+            **{k: v for k, v in fields.items() if k != "late_reason"},
+        )
     if assignment is not None and assignment.case_id != case.pk:
         raise ValidationError({"assignment": "That provider assignment belongs to another case."})
     return _record(
-        InterventionSession(assignment=assignment, status=status, provider_report=provider_report,
-                            attendees=attendees),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason,
-        agency=agency, occurred_on=occurred_on, summary=summary, **fields,
+        InterventionSession(
+            assignment=assignment,
+            status=status,
+            provider_report=provider_report,
+            attendees=attendees,
+        ),
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        agency=agency,
+        occurred_on=occurred_on,
+        summary=summary,
+        **fields,
     )
 
 
 @transaction.atomic
 def record_agency_account(
-    *, case: Case, user: User, sessions_believed: int | None = None, believed_status: str = "",
-    source_kind: str = AgencyAccount.SourceKind.OTHER, reason: str = "Agency account recorded",
-    require_late_reason: bool = True, **fields
+    *,
+    case: Case,
+    user: User,
+    sessions_believed: int | None = None,
+    believed_status: str = "",
+    source_kind: str = AgencyAccount.SourceKind.OTHER,
+    reason: str = "Agency account recorded",
+    require_late_reason: bool = True,
+    **fields,
 ) -> AgencyAccount:
     """What an agency said or believed, kept apart from what was recorded as done."""
     if sessions_believed is None and not believed_status and not fields.get("summary", "").strip():
         raise ValidationError({"summary": "Say what the agency said or believed."})
     return _record(
-        AgencyAccount(sessions_believed=sessions_believed, believed_status=believed_status,
-                      source_kind=source_kind),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+        AgencyAccount(
+            sessions_believed=sessions_believed,
+            believed_status=believed_status,
+            source_kind=source_kind,
+        ),
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
     )
 
 
@@ -262,9 +374,16 @@ def exit_gate_problems(case: Case) -> list[str]:
 
 @transaction.atomic
 def exit_case(
-    *, case: Case, user: User, risk_level: str = "", rationale: str = "",
-    gate_override_reason: str = "", review_owner: User | None = None,
-    reason: str = "Case exited", require_late_reason: bool = True, enforce_gate: bool = True,
+    *,
+    case: Case,
+    user: User,
+    risk_level: str = "",
+    rationale: str = "",
+    gate_override_reason: str = "",
+    review_owner: User | None = None,
+    reason: str = "Case exited",
+    require_late_reason: bool = True,
+    enforce_gate: bool = True,
     **fields,
 ) -> CaseExit:
     """Exit the case from Channel and schedule its 6- and 12-month reviews from this exit.
@@ -274,13 +393,20 @@ def exit_case(
     problems = exit_gate_problems(case) if enforce_gate else []
     if problems and not gate_override_reason.strip():
         raise ValidationError(
-            {"gate_override_reason": " ".join(problems)
-             + " To exit anyway, give the reason in writing."}
+            {
+                "gate_override_reason": " ".join(problems)
+                + " To exit anyway, give the reason in writing."
+            }
         )
     case_exit = _record(
-        CaseExit(risk_level=risk_level, rationale=rationale,
-                 gate_override_reason=gate_override_reason),
-        case=case, user=user, reason=reason, require_late_reason=require_late_reason, **fields,
+        CaseExit(
+            risk_level=risk_level, rationale=rationale, gate_override_reason=gate_override_reason
+        ),
+        case=case,
+        user=user,
+        reason=reason,
+        require_late_reason=require_late_reason,
+        **fields,
     )
     cancel_open_reviews(case=case, user=user, why="Rescheduled from a later exit")
     for kind in REVIEW_MONTHS:
@@ -326,24 +452,38 @@ def reopen_case(*, case: Case, user: User, reason: str) -> Case:
 
 @transaction.atomic
 def conduct_review(
-    *, review: FollowUpReview, user: User, conducted_on: dt.date, agency: Agency, summary: str,
-    participants: str = "", source: str = "", recorded_by: str = "", late_reason: str = "",
-    logged_on: dt.date | None = None, expected_version: int | None = None,
-    require_late_reason: bool = True, reason: str = "Review conducted",
+    *,
+    review: FollowUpReview,
+    user: User,
+    conducted_on: dt.date,
+    agency: Agency,
+    summary: str,
+    participants: str = "",
+    source: str = "",
+    recorded_by: str = "",
+    late_reason: str = "",
+    logged_on: dt.date | None = None,
+    expected_version: int | None = None,
+    require_late_reason: bool = True,
+    reason: str = "Review conducted",
 ) -> FollowUpReview:
     from django.conf import settings
 
     check_version(review, expected_version)
     if review.state not in (FollowUpReview.State.SCHEDULED,):
-        raise ValidationError({"conducted_on": f"This review is already {review.get_state_display().lower()}."})
+        raise ValidationError(
+            {"conducted_on": f"This review is already {review.get_state_display().lower()}."}
+        )
     if not summary.strip():
         raise ValidationError({"summary": "Enter the outcome of the review."})
     logged_on = logged_on or today()
     days = (logged_on - conducted_on).days
     if require_late_reason and days > settings.LATE_LOGGING_DAYS and not late_reason.strip():
         raise ValidationError(
-            {"late_reason": f"This review is being logged {days} days after it was held "
-                            f"({uk_date(conducted_on)}): say why it was logged late."}
+            {
+                "late_reason": f"This review is being logged {days} days after it was held "
+                f"({uk_date(conducted_on)}): say why it was logged late."
+            }
         )
     review.state = FollowUpReview.State.HELD
     review.conducted_on = conducted_on
@@ -372,7 +512,11 @@ def review_not_possible(
 
 @transaction.atomic
 def reassign_review(
-    *, review: FollowUpReview, user: User, owner: User, reason: str,
+    *,
+    review: FollowUpReview,
+    user: User,
+    owner: User,
+    reason: str,
     expected_version: int | None = None,
 ) -> FollowUpReview:
     check_version(review, expected_version)

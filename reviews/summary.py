@@ -34,19 +34,32 @@ def case_summary(case: Case, *, user: User) -> dict:
     sessions = InterventionSession.objects.filter(case=case, voided_at__isnull=True)
     assignments = list(
         ProviderAssignment.objects.filter(case=case, voided_at__isnull=True)
-        .select_related("agency", "provider_worker").order_by("-occurred_on", "-id")
+        .select_related("agency", "provider_worker")
+        .order_by("-occurred_on", "-id")
     )
-    reviews = list(FollowUpReview.objects.filter(case=case).select_related("owner", "agency")
-                   .order_by("due_on", "id"))
+    reviews = list(
+        FollowUpReview.objects.filter(case=case)
+        .select_related("owner", "agency")
+        .order_by("due_on", "id")
+    )
     for review in reviews:
         review.state_label, review.state_colour = review_state(review, today)
-    actions = list(PanelAction.objects.filter(case=case, voided_at__isnull=True)
-                   .select_related("owner").order_by("completed_on", "due_on"))
+    actions = list(
+        PanelAction.objects.filter(case=case, voided_at__isnull=True)
+        .select_related("owner")
+        .order_by("completed_on", "due_on")
+    )
     records = []
     for entry in reversed(entries):
         kind, pk = parse_record_key(entry.record_key)
-        records.append({"entry": entry, "kind": kind, "pk": pk,
-                        "late": (entry.logged_on - entry.date).days > settings.LATE_LOGGING_DAYS})
+        records.append(
+            {
+                "entry": entry,
+                "kind": kind,
+                "pk": pk,
+                "late": (entry.logged_on - entry.date).days > settings.LATE_LOGGING_DAYS,
+            }
+        )
     open_reviews = [r for r in reviews if r.state == FollowUpReview.State.SCHEDULED]
     planned_sessions = [s for s in sessions if s.status == InterventionSession.Status.PLANNED]
     return {

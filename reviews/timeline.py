@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .entries import ENTRY_TYPES, ENTRY_TYPE_LABELS, Entry
+from .entries import ENTRY_TYPE_LABELS, ENTRY_TYPES, Entry
 from .findings import Finding, compute_findings, known_as_of
 
 SESSION_TYPES = ("session_planned", "session_held", "session_cancelled")
@@ -158,8 +158,12 @@ class Timeline:
     def finding_items(self) -> list[FindingItem]:
         """The findings with their display text, for the page."""
         return [
-            FindingItem(finding, rows, FINDING_LABELS.get(finding.code, finding.code),
-                        day_text(finding.date))
+            FindingItem(
+                finding,
+                rows,
+                FINDING_LABELS.get(finding.code, finding.code),
+                day_text(finding.date),
+            )
             for finding, rows in self.findings
         ]
 
@@ -192,8 +196,12 @@ def timeline_data(
             lane = 0
         else:
             lane = min(lane_of.get(entry.agency, MAX_LANES - 1), MAX_LANES - 1)
-        row = Row(number=number, entry=entry, lane=lane,
-                  late=(entry.logged_on - entry.date).days > late_after)
+        row = Row(
+            number=number,
+            entry=entry,
+            lane=lane,
+            late=(entry.logged_on - entry.date).days > late_after,
+        )
         rows.append(row)
         by_key[entry.record_key] = row
 
@@ -206,7 +214,9 @@ def timeline_data(
         linked.append((finding, about))
 
     mismatched = {
-        key for finding in findings if finding.code == "BELIEF_EXCEEDS_RECORD"
+        key
+        for finding in findings
+        if finding.code == "BELIEF_EXCEEDS_RECORD"
         for key in finding.entry_keys[:1]
     }
     held_dates = sorted(row.entry.date for row in rows if row.entry.entry_type == "session_held")
@@ -218,12 +228,14 @@ def timeline_data(
     for row in rows:
         if row.entry.entry_type == "agency_account":
             date = row.entry.date
-            comparisons.append(Comparison(
-                row=row,
-                held_by_then=bisect.bisect_right(held_dates, date),  # held on or before `date`
-                planned_after=last_planned is not None and last_planned > date,
-                mismatch=row.entry.record_key in mismatched,
-            ))
+            comparisons.append(
+                Comparison(
+                    row=row,
+                    held_by_then=bisect.bisect_right(held_dates, date),  # held on or before `date`
+                    planned_after=last_planned is not None and last_planned > date,
+                    mismatch=row.entry.record_key in mismatched,
+                )
+            )
 
     for row in rows:
         row.set_display()
@@ -234,8 +246,13 @@ def timeline_data(
     if entry_type:
         visible = [r for r in visible if r.entry.entry_type == entry_type]
     return Timeline(
-        as_of=as_of, rows=visible, lanes=lanes, findings=linked, comparisons=comparisons,
-        hidden_count=len(live) - len(known), agencies=sorted({e.agency for e in known}),
+        as_of=as_of,
+        rows=visible,
+        lanes=lanes,
+        findings=linked,
+        comparisons=comparisons,
+        hidden_count=len(live) - len(known),
+        agencies=sorted({e.agency for e in known}),
     )
 
 

@@ -13,8 +13,8 @@ from referrals.views import record_form_page
 
 from . import services
 from .forms import (
-    AcknowledgeForm,
     AccountForm,
+    AcknowledgeForm,
     ActionDoneForm,
     ActionForm,
     AssignmentForm,
@@ -34,9 +34,12 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _provider_agency(case):
-    assignment = ProviderAssignment.objects.filter(case=case, voided_at__isnull=True).order_by(
-        "-occurred_on", "-id"
-    ).select_related("agency").first()
+    assignment = (
+        ProviderAssignment.objects.filter(case=case, voided_at__isnull=True)
+        .order_by("-occurred_on", "-id")
+        .select_related("agency")
+        .first()
+    )
     return assignment
 
 
@@ -50,15 +53,32 @@ def panel_meeting_new(request, reference):
         decisions = [{"kind": d["decision"], "rationale": d["rationale"]}] if d["decision"] else []
         actions = []
         if d["action_description"]:
-            actions = [{"description": d["action_description"], "owner": d["action_owner"],
-                        "due_on": d["action_due"]}]
+            actions = [
+                {
+                    "description": d["action_description"],
+                    "owner": d["action_owner"],
+                    "due_on": d["action_due"],
+                }
+            ]
         services.record_panel_meeting(
-            case=case, user=request.user, agencies_present=list(d["agencies_present"]),
-            risk_level=d["risk_level"], decisions=decisions, actions=actions, **form.record_fields(),
+            case=case,
+            user=request.user,
+            agencies_present=list(d["agencies_present"]),
+            risk_level=d["risk_level"],
+            decisions=decisions,
+            actions=actions,
+            **form.record_fields(),
         )
 
-    return record_form_page(request, case, form, save, title="Record a panel meeting",
-                            button="Save panel meeting", success_message="Panel meeting saved")
+    return record_form_page(
+        request,
+        case,
+        form,
+        save,
+        title="Record a panel meeting",
+        button="Save panel meeting",
+        success_message="Panel meeting saved",
+    )
 
 
 @login_required
@@ -67,9 +87,13 @@ def action_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = ActionForm(request.POST or None)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.add_panel_action(case=case, user=request.user, **d),
-        title="Add an action", button="Save action", success_message="Action saved",
+        title="Add an action",
+        button="Save action",
+        success_message="Action saved",
     )
 
 
@@ -80,10 +104,18 @@ def action_done(request, reference, pk):
     action = get_object_or_404(PanelAction, pk=pk, case=case, voided_at__isnull=True)
     form = ActionDoneForm(request.POST or None, initial={"version": action.version})
     return record_form_page(
-        request, case, form,
-        lambda d: services.complete_action(action=action, user=request.user,
-                                           completed_on=d["completed_on"], expected_version=d["version"]),
-        title=f"Mark done: {action}", button="Mark as done", success_message="Action marked as done",
+        request,
+        case,
+        form,
+        lambda d: services.complete_action(
+            action=action,
+            user=request.user,
+            completed_on=d["completed_on"],
+            expected_version=d["version"],
+        ),
+        title=f"Mark done: {action}",
+        button="Mark as done",
+        success_message="Action marked as done",
     )
 
 
@@ -93,11 +125,18 @@ def assignment_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = AssignmentForm(request.POST or None)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.assign_provider(
-            case=case, user=request.user, sessions_planned=d["sessions_planned"],
-            provider_worker=d["provider_worker"], **form.record_fields()),
-        title="Commission an intervention provider", button="Save",
+            case=case,
+            user=request.user,
+            sessions_planned=d["sessions_planned"],
+            provider_worker=d["provider_worker"],
+            **form.record_fields(),
+        ),
+        title="Commission an intervention provider",
+        button="Save",
         success_message="Intervention provider commissioned",
     )
 
@@ -108,11 +147,20 @@ def briefing_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = BriefingForm(request.POST or None, initial={"agency": request.user.agency})
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.issue_briefing(
-            case=case, user=request.user, assignment=_provider_agency(case), issued_by=d["issued_by"],
-            document_ref=d["document_ref"], **form.record_fields()),
-        title="Record a written briefing", button="Save briefing", success_message="Briefing saved",
+            case=case,
+            user=request.user,
+            assignment=_provider_agency(case),
+            issued_by=d["issued_by"],
+            document_ref=d["document_ref"],
+            **form.record_fields(),
+        ),
+        title="Record a written briefing",
+        button="Save briefing",
+        success_message="Briefing saved",
     )
 
 
@@ -131,11 +179,17 @@ def briefing_acknowledge(request, reference, pk):
     briefing = get_object_or_404(Briefing, pk=pk, case=case, voided_at__isnull=True)
     form = AcknowledgeForm(request.POST or None, initial={"version": briefing.version})
     return record_form_page(
-        request, case, form,
-        lambda d: services.acknowledge_briefing(briefing=briefing, user=request.user,
-                                                acknowledged_on=d["acknowledged_on"],
-                                                expected_version=d["version"]),
-        title="Acknowledge the written briefing", button="Acknowledge",
+        request,
+        case,
+        form,
+        lambda d: services.acknowledge_briefing(
+            briefing=briefing,
+            user=request.user,
+            acknowledged_on=d["acknowledged_on"],
+            expected_version=d["version"],
+        ),
+        title="Acknowledge the written briefing",
+        button="Acknowledge",
         success_message="Briefing acknowledged",
     )
 
@@ -152,33 +206,65 @@ def session_new(request, reference):
             from django.core.exceptions import ValidationError
 
             raise ValidationError("Commission an intervention provider before recording sessions.")
-        common = {"case": case, "user": request.user, "agency": assignment.agency,
-                  "assignment": assignment, "occurred_on": d["occurred"], "summary": d["summary"],
-                  "source": d["source"]}
+        common = {
+            "case": case,
+            "user": request.user,
+            "agency": assignment.agency,
+            "assignment": assignment,
+            "occurred_on": d["occurred"],
+            "summary": d["summary"],
+            "source": d["source"],
+        }
         if d["status"] == InterventionSession.Status.PLANNED:
             services.plan_session(**common)
         else:
-            services.record_session(**common, status=d["status"], attendees=d["attendees"],
-                                    provider_report=d["provider_report"], late_reason=d["late_reason"])
+            services.record_session(
+                **common,
+                status=d["status"],
+                attendees=d["attendees"],
+                provider_report=d["provider_report"],
+                late_reason=d["late_reason"],
+            )
 
-    return record_form_page(request, case, form, save, title="Record a session",
-                            button="Save session", success_message="Session saved")
+    return record_form_page(
+        request,
+        case,
+        form,
+        save,
+        title="Record a session",
+        button="Save session",
+        success_message="Session saved",
+    )
 
 
 @login_required
 @GET_POST
 def session_outcome(request, reference, pk):
     case = _session_case(request, reference)
-    session = get_object_or_404(InterventionSession, pk=pk, case=case, voided_at__isnull=True,
-                                status=InterventionSession.Status.PLANNED)
+    session = get_object_or_404(
+        InterventionSession,
+        pk=pk,
+        case=case,
+        voided_at__isnull=True,
+        status=InterventionSession.Status.PLANNED,
+    )
     form = SessionOutcomeForm(request.POST or None, initial={"version": session.version})
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.record_session_outcome(
-            session=session, user=request.user, status=d["status"], summary=d["summary"],
-            attendees=d["attendees"], provider_report=d["provider_report"],
-            late_reason=d["late_reason"], expected_version=d["version"]),
-        title=f"Record what happened: session on {session.occurred_display}", button="Save",
+            session=session,
+            user=request.user,
+            status=d["status"],
+            summary=d["summary"],
+            attendees=d["attendees"],
+            provider_report=d["provider_report"],
+            late_reason=d["late_reason"],
+            expected_version=d["version"],
+        ),
+        title=f"Record what happened: session on {session.occurred_display}",
+        button="Save",
         success_message="Session updated",
     )
 
@@ -189,12 +275,19 @@ def account_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = AccountForm(request.POST or None)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.record_agency_account(
-            case=case, user=request.user, sessions_believed=d["sessions_believed"],
-            believed_status=d["believed_status"], source_kind=d["source_kind"],
-            **form.record_fields()),
-        title="Record what an agency said or believed", button="Save account",
+            case=case,
+            user=request.user,
+            sessions_believed=d["sessions_believed"],
+            believed_status=d["believed_status"],
+            source_kind=d["source_kind"],
+            **form.record_fields(),
+        ),
+        title="Record what an agency said or believed",
+        button="Save account",
         success_message="Agency account saved",
     )
 
@@ -205,14 +298,23 @@ def exit_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = ExitForm(request.POST or None)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.exit_case(
-            case=case, user=request.user, risk_level=d["risk_level"], rationale=d["rationale"],
-            gate_override_reason=d["gate_override_reason"], review_owner=d["review_owner"],
-            **form.record_fields()),
-        title="Exit the case from Channel", button="Exit case",
+            case=case,
+            user=request.user,
+            risk_level=d["risk_level"],
+            rationale=d["rationale"],
+            gate_override_reason=d["gate_override_reason"],
+            review_owner=d["review_owner"],
+            **form.record_fields(),
+        ),
+        title="Exit the case from Channel",
+        button="Exit case",
         success_message="Case exited: the 6- and 12-month reviews are scheduled",
-        template="reviews/exit_form.html", extra={"problems": services.exit_gate_problems(case)},
+        template="reviews/exit_form.html",
+        extra={"problems": services.exit_gate_problems(case)},
     )
 
 
@@ -222,9 +324,13 @@ def reopen(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     form = ReopenForm(request.POST or None)
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.reopen_case(case=case, user=request.user, reason=d["reason"]),
-        title="Reopen the case", button="Reopen case", success_message="Case reopened",
+        title="Reopen the case",
+        button="Reopen case",
+        success_message="Case reopened",
     )
 
 
@@ -237,15 +343,26 @@ def _review(request, reference, pk):
 @GET_POST
 def review_conduct(request, reference, pk):
     case, review = _review(request, reference, pk)
-    form = ConductReviewForm(request.POST or None,
-                             initial={"version": review.version, "agency": request.user.agency})
+    form = ConductReviewForm(
+        request.POST or None, initial={"version": review.version, "agency": request.user.agency}
+    )
     return record_form_page(
-        request, case, form,
+        request,
+        case,
+        form,
         lambda d: services.conduct_review(
-            review=review, user=request.user, conducted_on=d["conducted_on"], agency=d["agency"],
-            summary=d["summary"], participants=d["participants"], source=d["source"],
-            late_reason=d["late_reason"], expected_version=d["version"]),
-        title=f"Record the {review.get_kind_display()}", button="Save review",
+            review=review,
+            user=request.user,
+            conducted_on=d["conducted_on"],
+            agency=d["agency"],
+            summary=d["summary"],
+            participants=d["participants"],
+            source=d["source"],
+            late_reason=d["late_reason"],
+            expected_version=d["version"],
+        ),
+        title=f"Record the {review.get_kind_display()}",
+        button="Save review",
         success_message="Review recorded",
     )
 
@@ -256,10 +373,14 @@ def review_not_possible(request, reference, pk):
     case, review = _review(request, reference, pk)
     form = NotPossibleForm(request.POST or None, initial={"version": review.version})
     return record_form_page(
-        request, case, form,
-        lambda d: services.review_not_possible(review=review, user=request.user, why=d["why"],
-                                               expected_version=d["version"]),
-        title=f"{review.get_kind_display()} not possible", button="Save",
+        request,
+        case,
+        form,
+        lambda d: services.review_not_possible(
+            review=review, user=request.user, why=d["why"], expected_version=d["version"]
+        ),
+        title=f"{review.get_kind_display()} not possible",
+        button="Save",
         success_message="Review recorded as not possible",
     )
 
@@ -268,13 +389,22 @@ def review_not_possible(request, reference, pk):
 @GET_POST
 def review_reassign(request, reference, pk):
     case, review = _review(request, reference, pk)
-    form = ReassignReviewForm(request.POST or None,
-                              initial={"version": review.version, "owner": review.owner})
+    form = ReassignReviewForm(
+        request.POST or None, initial={"version": review.version, "owner": review.owner}
+    )
     return record_form_page(
-        request, case, form,
-        lambda d: services.reassign_review(review=review, user=request.user, owner=d["owner"],
-                                           reason=d["reason"], expected_version=d["version"]),
-        title=f"Reassign the {review.get_kind_display()}", button="Reassign",
+        request,
+        case,
+        form,
+        lambda d: services.reassign_review(
+            review=review,
+            user=request.user,
+            owner=d["owner"],
+            reason=d["reason"],
+            expected_version=d["version"],
+        ),
+        title=f"Reassign the {review.get_kind_display()}",
+        button="Reassign",
         success_message="Review reassigned",
     )
 
@@ -289,8 +419,9 @@ def provider_cases(request):
     planned = InterventionSession.objects.filter(
         case__in=cases, status=InterventionSession.Status.PLANNED, voided_at__isnull=True
     ).order_by("occurred_on")
-    unacknowledged = Briefing.objects.filter(case__in=cases, acknowledged_on__isnull=True,
-                                             voided_at__isnull=True)
+    unacknowledged = Briefing.objects.filter(
+        case__in=cases, acknowledged_on__isnull=True, voided_at__isnull=True
+    )
     by_case: dict[int, dict] = {}
     for case in cases[:100]:
         by_case[case.pk] = {"case": case, "planned": [], "briefings": []}

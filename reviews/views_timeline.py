@@ -25,12 +25,17 @@ from .timeline import TYPE_CHOICES, timeline_data, timeline_json
 
 
 class TimelineFilterForm(forms.Form):
-    as_of = forms.DateField(label="As of", required=False, input_formats=["%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "date"}),
-                            error_messages={"invalid": "Enter the as-of date as a real date, for example 2016-01-14"})
+    as_of = forms.DateField(
+        label="As of",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the as-of date as a real date, for example 2016-01-14"},
+    )
     agency = forms.ChoiceField(label="Agency", required=False)
-    type = forms.ChoiceField(label="Type of record", required=False,
-                             choices=[("", "All types"), *TYPE_CHOICES])
+    type = forms.ChoiceField(
+        label="Type of record", required=False, choices=[("", "All types"), *TYPE_CHOICES]
+    )
 
 
 def _as_of(form: TimelineFilterForm) -> dt.date:
@@ -46,19 +51,36 @@ def timeline(request, reference):
     case = access.get_case_for_user(request, reference)
     entries = entries_for_case(case, viewer=request.user)
     form = TimelineFilterForm(request.GET or None)
-    form.fields["agency"].choices = [("", "All agencies"), *[(a, a) for a in sorted({e.agency for e in entries})]]
+    form.fields["agency"].choices = [
+        ("", "All agencies"),
+        *[(a, a) for a in sorted({e.agency for e in entries})],
+    ]
     as_of = _as_of(form)
     filters = form.cleaned_data if form.is_valid() else {}
-    data = timeline_data(entries, as_of=as_of, agency=filters.get("agency", ""),
-                         entry_type=filters.get("type", ""))
-    log_access(user=request.user, action="view-timeline", case=case, detail=f"as of {as_of}",
-               request=request)
-    return render(request, "reviews/timeline.html", {
-        "case": case, "timeline": data, "form": form, "as_of": as_of,
-        "is_today": as_of == timezone.localdate(), "labels": ENTRY_TYPE_LABELS,
-        "lane_count": len(data.lanes),
-        "can_import": access.can_edit_case(request.user, case),
-    })
+    data = timeline_data(
+        entries, as_of=as_of, agency=filters.get("agency", ""), entry_type=filters.get("type", "")
+    )
+    log_access(
+        user=request.user,
+        action="view-timeline",
+        case=case,
+        detail=f"as of {as_of}",
+        request=request,
+    )
+    return render(
+        request,
+        "reviews/timeline.html",
+        {
+            "case": case,
+            "timeline": data,
+            "form": form,
+            "as_of": as_of,
+            "is_today": as_of == timezone.localdate(),
+            "labels": ENTRY_TYPE_LABELS,
+            "lane_count": len(data.lanes),
+            "can_import": access.can_edit_case(request.user, case),
+        },
+    )
 
 
 @login_required
@@ -71,8 +93,13 @@ def timeline_json_view(request, reference):
         return JsonResponse({"error": "as_of must be a date written YYYY-MM-DD"}, status=400)
     as_of = _as_of(form)
     data = timeline_data(entries_for_case(case, viewer=request.user), as_of=as_of)
-    log_access(user=request.user, action="view-timeline-json", case=case, detail=f"as of {as_of}",
-               request=request)
+    log_access(
+        user=request.user,
+        action="view-timeline-json",
+        case=case,
+        detail=f"as of {as_of}",
+        request=request,
+    )
     return JsonResponse(timeline_json(case.reference, data))
 
 
@@ -107,23 +134,31 @@ def chronology_upload(request, reference=None):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.CHRONOLOGY_MAX_UPLOAD_BYTES:
-            errors = [f"{upload.name}: the file is {upload.size:,} bytes; the largest accepted is "
-                      f"{settings.CHRONOLOGY_MAX_UPLOAD_BYTES:,} bytes."]
+            errors = [
+                f"{upload.name}: the file is {upload.size:,} bytes; the largest accepted is "
+                f"{settings.CHRONOLOGY_MAX_UPLOAD_BYTES:,} bytes."
+            ]
         else:
             data = upload.read()
             errors = _wrong_case_rows(data, case) if case else []
             if not errors:
                 try:
-                    result = import_chronology([(upload.name, data)], user=request.user,
-                                               owner=request.user)
+                    result = import_chronology(
+                        [(upload.name, data)], user=request.user, owner=request.user
+                    )
                 except ImportRejected as rejected:
                     errors = rejected.errors
                 else:
-                    messages.success(request, f"Imported {result.created} entries "
-                                              f"({result.skipped} already present)")
+                    messages.success(
+                        request,
+                        f"Imported {result.created} entries ({result.skipped} already present)",
+                    )
                     target = case.reference if case else (result.cases_created or [None])[0]
-                    return redirect(reverse("reviews:timeline", args=[target]) if target
-                                    else reverse("referrals:case-list"))
+                    return redirect(
+                        reverse("reviews:timeline", args=[target])
+                        if target
+                        else reverse("referrals:case-list")
+                    )
         for error in errors:
             form.add_error("file", error)
     return render(request, "reviews/chronology_upload.html", {"case": case, "form": form})
@@ -137,5 +172,8 @@ def _wrong_case_rows(data: bytes, case) -> list[str]:
         rows, _ = parse(decode(data, ""), "")
     except ImportRejected as rejected:
         return rejected.errors
-    return [f"line {row.line}, column case_ref: this upload is for {case.reference}, not {row.case_ref}"
-            for row in rows if row.case_ref != case.reference]
+    return [
+        f"line {row.line}, column case_ref: this upload is for {case.reference}, not {row.case_ref}"
+        for row in rows
+        if row.case_ref != case.reference
+    ]

@@ -11,7 +11,9 @@ from referrals.models import Agency, Case, User
 _counter = itertools.count(1)
 
 
-def agency(name: str = "Northshire County Council", kind: str = Agency.Kind.LOCAL_AUTHORITY) -> Agency:
+def agency(
+    name: str = "Northshire County Council", kind: str = Agency.Kind.LOCAL_AUTHORITY
+) -> Agency:
     return Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0]
 
 

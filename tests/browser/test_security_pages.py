@@ -29,7 +29,9 @@ def people(make_user):
 def test_admin_is_asked_to_set_up_two_factor(live_server, page, axe, people):
     sign_in(page, live_server, people["admin"])
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor authentication")
-    expect(page.get_by_role("img", name="QR code to add casereview to your authenticator app")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code to add casereview to your authenticator app")
+    ).to_be_visible()
     axe(page)
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the 6-digit code")
@@ -45,7 +47,9 @@ def test_emergency_access_from_the_not_found_page(live_server, page, axe, people
     expect(page.get_by_role("heading", level=1)).to_have_text("Emergency access")
     axe(page)
     page.get_by_role("button", name="Open the case").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason you need emergency access")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Give the reason you need emergency access"
+    )
     axe(page)
     page.get_by_label("Why do you need to see this case now?").fill(
         "Person detained tonight; custody needs the risk history"
@@ -65,7 +69,9 @@ def test_supervisor_reads_the_access_log(live_server, page, axe, people):
     expect(page.get_by_role("table")).to_contain_text("view-case")
     axe(page)
     page.goto(f"{live_server.url}/access-log/emergency/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Emergency access in the last 90 days")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Emergency access in the last 90 days"
+    )
     axe(page)
 
 

@@ -22,7 +22,11 @@ def test_sign_in_page_is_accessible(live_server, page, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     # The GOV.UK stylesheet came through static files (Arial: not a GOV.UK-domain service).
-    assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        .lower()
+        .startswith("arial")
+    )
     axe(page)
 
 

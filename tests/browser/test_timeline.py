@@ -15,14 +15,17 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def failure_case(make_user):
-    council, _ = Agency.objects.get_or_create(name="Local authority",
-                                              defaults={"kind": Agency.Kind.LOCAL_AUTHORITY})
+    council, _ = Agency.objects.get_or_create(
+        name="Local authority", defaults={"kind": Agency.Kind.LOCAL_AUTHORITY}
+    )
     user = make_user(username="caseworker", agency=council)
     import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user)
     return user
 
 
-def test_timeline_shows_findings_and_as_of_hides_later_records(live_server, page, axe, failure_case):
+def test_timeline_shows_findings_and_as_of_hides_later_records(
+    live_server, page, axe, failure_case
+):
     sign_in(page, live_server, "caseworker", "demo-password")
     page.goto(f"{live_server.url}/cases/CR-T-1/timeline/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Timeline")
@@ -40,7 +43,9 @@ def test_timeline_shows_findings_and_as_of_hides_later_records(live_server, page
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"/cases/CR-T-1/timeline/\?as_of=2016-06-01&agency=&type="))
     expect(page.locator(".govuk-inset-text")).to_contain_text("1 June 2016")
-    expect(page.locator(".govuk-inset-text")).to_contain_text("1 record logged after that day is hidden")
+    expect(page.locator(".govuk-inset-text")).to_contain_text(
+        "1 record logged after that day is hidden"
+    )
     expect(page.locator(".app-finding-list")).not_to_contain_text("REVIEW_LATE")
     expect(page.locator(".app-finding-list")).to_contain_text("REVIEW_MISSED")
     expect(page.locator("#records")).to_contain_text("(9)")

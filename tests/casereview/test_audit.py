@@ -40,34 +40,43 @@ def test_chains_verify_when_untouched(history, capsys):
 
 @pytest.mark.parametrize("table", ["referrals_historicalcase", "referrals_accesslog"])
 def test_history_and_access_log_refuse_update(history, table):
-    with pytest.raises(DatabaseError, match="casereview_append_only"), transaction.atomic():
+    with pytest.raises(DatabaseError, match="casereview_append_only"), transaction.atomic():  # noqa: SIM117
         with connection.cursor() as cursor:  # history-safe: must fail
             cursor.execute(f"UPDATE {table} SET row_hash = 'x'")
 
 
 def test_history_refuses_delete_on_postgresql_and_deletion_is_detected_anywhere(history):
     if connection.vendor == "postgresql":
-        with pytest.raises(DatabaseError, match="casereview_append_only"), transaction.atomic():
+        with pytest.raises(DatabaseError, match="casereview_append_only"), transaction.atomic():  # noqa: SIM117
             with connection.cursor() as cursor:  # history-safe: must fail
                 cursor.execute("DELETE FROM referrals_accesslog")
     first, second = AccessLog.objects.order_by("pk")[:2]
-    _without_trigger("referrals_accesslog", "DELETE FROM referrals_accesslog WHERE id = %s", [first.pk])
+    _without_trigger(
+        "referrals_accesslog", "DELETE FROM referrals_accesslog WHERE id = %s", [first.pk]
+    )
     with pytest.raises(CommandError, match=f"referrals_accesslog row {second.pk}"):
         call_command("verify_audit")
 
 
 def test_altered_history_row_is_named(history):
     row = Case.history.order_by("history_id").first()
-    _without_trigger("referrals_historicalcase",
-                     "UPDATE referrals_historicalcase SET owner_id = owner_id, status = 'closed' "
-                     "WHERE history_id = %s", [row.history_id])
-    with pytest.raises(CommandError, match=f"referrals_historicalcase row {row.history_id}: hash does not match"):
+    _without_trigger(
+        "referrals_historicalcase",
+        "UPDATE referrals_historicalcase SET owner_id = owner_id, status = 'closed' "
+        "WHERE history_id = %s",
+        [row.history_id],
+    )
+    with pytest.raises(
+        CommandError, match=f"referrals_historicalcase row {row.history_id}: hash does not match"
+    ):
         call_command("verify_audit")
 
 
 def test_removing_the_newest_row_is_detected(history):
     last = AccessLog.objects.order_by("-pk").first()
-    _without_trigger("referrals_accesslog", "DELETE FROM referrals_accesslog WHERE id = %s", [last.pk])
+    _without_trigger(
+        "referrals_accesslog", "DELETE FROM referrals_accesslog WHERE id = %s", [last.pk]
+    )
     with pytest.raises(CommandError, match="the last row is missing"):
         call_command("verify_audit")
 

@@ -24,9 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _verify_audit(database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "casereview.test_settings"}
-    return subprocess.run([sys.executable, "manage.py", "verify_audit"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "casereview.test_settings",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "verify_audit"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _pg_url(name: str) -> str:
@@ -47,15 +57,31 @@ def test_backup_restores_into_a_fresh_database_with_intact_audit(tmp_path):
         dump = tmp_path / "casereview.dump"
         subprocess.run(["pg_dump", "-Fc", "-f", str(dump), _pg_url(source)], check=True)
         restored = f"{source}_restored"
-        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", connection.settings_dict["USER"],
-                        restored], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", connection.settings_dict["USER"], restored],
-                       check=True)
+        subprocess.run(
+            [
+                "dropdb",
+                "--if-exists",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                connection.settings_dict["USER"],
+                restored,
+            ],
+            check=True,
+        )
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-U", connection.settings_dict["USER"], restored],
+            check=True,
+        )
         try:
-            subprocess.run(["pg_restore", "--no-owner", "-d", _pg_url(restored), str(dump)], check=True)
+            subprocess.run(
+                ["pg_restore", "--no-owner", "-d", _pg_url(restored), str(dump)], check=True
+            )
             result = _verify_audit(_pg_url(restored))
         finally:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", connection.settings_dict["USER"], restored])
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", connection.settings_dict["USER"], restored]
+            )
     else:
         copy = tmp_path / "restored.sqlite3"
         target = sqlite3.connect(copy)

@@ -32,18 +32,36 @@ def setting():
 FORMS = {
     # url name: (base POST data, free-text fields, model, text field to read back)
     "referrals:contact-new": (
-        lambda agency: {**DAY, "kind": "call", "agency": agency, "with_whom": "", "summary": "ok",
-                        "source": "", "late_reason": ""},
-        ["summary", "with_whom", "source", "late_reason"], Contact,
+        lambda agency: {
+            **DAY,
+            "kind": "call",
+            "agency": agency,
+            "with_whom": "",
+            "summary": "ok",
+            "source": "",
+            "late_reason": "",
+        },
+        ["summary", "with_whom", "source", "late_reason"],
+        Contact,
     ),
     "referrals:note-new": (
         lambda agency: {**DAY, "agency": agency, "summary": "ok", "source": "", "late_reason": ""},
-        ["summary", "source", "late_reason"], CaseNote,
+        ["summary", "source", "late_reason"],
+        CaseNote,
     ),
     "reviews:account-new": (
-        lambda agency: {**DAY, "agency": agency, "source_kind": "email", "source": "", "sessions_believed": "2",
-                        "believed_status": "ongoing", "summary": "ok", "late_reason": ""},
-        ["summary", "source", "late_reason"], AgencyAccount,
+        lambda agency: {
+            **DAY,
+            "agency": agency,
+            "source_kind": "email",
+            "source": "",
+            "sessions_believed": "2",
+            "believed_status": "ongoing",
+            "summary": "ok",
+            "late_reason": "",
+        },
+        ["summary", "source", "late_reason"],
+        AgencyAccount,
     ),
 }
 MAX_LENGTH = {"with_whom": 200, "source": 255}
@@ -75,7 +93,7 @@ def test_free_text_is_stored_as_typed_and_shown_escaped(client, setting, url_nam
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     csv = client.get(reverse("reviews:chronology-csv", args=[case.reference])).content.decode()
     if payload == "formula":
-        assert "'=HYPERLINK" in csv and ',=HYPERLINK' not in csv
+        assert "'=HYPERLINK" in csv and ",=HYPERLINK" not in csv
 
 
 def test_nul_bytes_are_refused_with_a_message(client, setting):
@@ -92,18 +110,23 @@ def test_nul_bytes_are_refused_with_a_message(client, setting):
 
 def test_hostile_person_name_is_escaped_in_lists(client, setting):
     user, _ = setting
-    factories.case(owner=user, person_name='<img src=x onerror=alert(1)>')
+    factories.case(owner=user, person_name="<img src=x onerror=alert(1)>")
     client.force_login(user)
     html = client.get(reverse("referrals:home")).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert Case.objects.filter(person__display_name='<img src=x onerror=alert(1)>').exists()
+    assert Case.objects.filter(person__display_name="<img src=x onerror=alert(1)>").exists()
 
 
 def test_hostile_agency_name_is_escaped(client, setting):
     user, case = setting
-    evil = Agency.objects.create(name='<b onmouseover=alert(1)>Evil</b>')
+    evil = Agency.objects.create(name="<b onmouseover=alert(1)>Evil</b>")
     client.force_login(user)
     make_data, _, _ = FORMS["referrals:note-new"]
-    assert client.post(reverse("referrals:note-new", args=[case.reference]), make_data(evil.pk)).status_code == 302
+    assert (
+        client.post(
+            reverse("referrals:note-new", args=[case.reference]), make_data(evil.pk)
+        ).status_code
+        == 302
+    )
     html = client.get(reverse("reviews:timeline", args=[case.reference])).content.decode()
     assert "<b onmouseover" not in html

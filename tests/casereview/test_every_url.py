@@ -7,8 +7,15 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "logout", "password_reset", "password_reset_done", "password_reset_confirm",
-          "password_reset_complete", "healthz"}
+PUBLIC = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+}
 
 
 def app_patterns():
@@ -20,7 +27,11 @@ def app_patterns():
             if isinstance(pattern, URLResolver):
                 if pattern.namespace == "admin":
                     continue
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace)
+                walk(
+                    pattern.url_patterns,
+                    prefix + str(pattern.pattern),
+                    pattern.namespace or namespace,
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 name = f"{namespace}:{pattern.name}" if namespace else pattern.name
                 found.append((name, prefix + str(pattern.pattern), pattern.callback))
@@ -30,9 +41,14 @@ def app_patterns():
 
 
 def concrete(route: str) -> str:
-    return (route.replace("<str:reference>", "CR-2019-00001").replace("<int:pk>", "1")
-            .replace("<slug:kind>", "casenote").replace("<str:username>", "caseworker")
-            .replace("<uidb64>", "MQ").replace("<token>", "set-password"))
+    return (
+        route.replace("<str:reference>", "CR-2019-00001")
+        .replace("<int:pk>", "1")
+        .replace("<slug:kind>", "casenote")
+        .replace("<str:username>", "caseworker")
+        .replace("<uidb64>", "MQ")
+        .replace("<token>", "set-password")
+    )
 
 
 def test_every_private_page_sends_anonymous_users_to_sign_in(client):
@@ -49,7 +65,7 @@ def test_wrong_methods_are_refused(client):
     factories.case(owner=user, reference="CR-2019-00001")
     client.force_login(user)
     checked = 0
-    for name, route, view in app_patterns():
+    for name, route, _view in app_patterns():
         if name in PUBLIC or name.startswith("password_change") or name == "two-factor":
             continue
         url = concrete(route)

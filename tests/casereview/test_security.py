@@ -65,7 +65,9 @@ def test_successful_sign_in_rotates_the_session_and_is_logged(client):
     response = sign_in(client, "caseworker")
     assert response.status_code == 302
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != "attacker-chosen-session-key"
-    assert AccessLog.objects.filter(action="sign-in", outcome="allowed", username="caseworker").exists()
+    assert AccessLog.objects.filter(
+        action="sign-in", outcome="allowed", username="caseworker"
+    ).exists()
 
 
 def test_absolute_session_limit_signs_out_after_twelve_hours(client):
@@ -103,10 +105,14 @@ def test_password_change_ends_other_sessions(client, django_user_model):
     other_device = Client()
     other_device.force_login(user)
     client.force_login(user)
-    response = client.post(reverse("password_change"), {
-        "old_password": "demo-password", "new_password1": "a-long-new-passphrase-2026",
-        "new_password2": "a-long-new-passphrase-2026",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "demo-password",
+            "new_password1": "a-long-new-passphrase-2026",
+            "new_password2": "a-long-new-passphrase-2026",
+        },
+    )
     assert response.status_code == 302
     assert client.get(reverse("referrals:home")).status_code == 200
     assert other_device.get(reverse("referrals:home")).status_code == 302
@@ -115,9 +121,14 @@ def test_password_change_ends_other_sessions(client, django_user_model):
 def test_short_passwords_are_refused(client):
     user = factories.user("caseworker")
     client.force_login(user)
-    response = client.post(reverse("password_change"), {
-        "old_password": "demo-password", "new_password1": "Shortpw1!", "new_password2": "Shortpw1!",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "demo-password",
+            "new_password1": "Shortpw1!",
+            "new_password2": "Shortpw1!",
+        },
+    )
     assert response.status_code == 200
     assert "at least 12 characters" in response.content.decode()
 
@@ -156,12 +167,29 @@ def test_healthz_checks_the_database(client):
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items()
-            if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
-                         "SECURE_COOKIES", "STATICFILES_BACKEND", "DATABASE_URL",
-                         "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-                          capture_output=True, text=True, timeout=120)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "SECURE_COOKIES",
+            "STATICFILES_BACKEND",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_refuses_to_start_without_secret_key_or_hosts():
@@ -172,8 +200,14 @@ def test_production_refuses_to_start_without_secret_key_or_hosts():
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     SECRET_KEY="k7Gq-" + "xY3pL9vR2mN8bT5wQ1zC4" * 3, ALLOWED_HOSTS="casereview.example.org")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k7Gq-" + "xY3pL9vR2mN8bT5wQ1zC4" * 3,
+        ALLOWED_HOSTS="casereview.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [ROOT / "referrals", ROOT / "reviews", ROOT / "casereview"]
-BYPASS = re.compile(r"\.update\(|\.bulk_create\(|\.bulk_update\(|\.raw\(|\.cursor\(|\.delete\(|\.execute\(")
+BYPASS = re.compile(
+    r"\.update\(|\.bulk_create\(|\.bulk_update\(|\.raw\(|\.cursor\(|\.delete\(|\.execute\("
+)
 ALLOWED_FILES = {"seed_scale.py"}
 
 
@@ -38,4 +40,6 @@ def test_the_scan_finds_a_bypass(tmp_path, monkeypatch):
     module = sys.modules[__name__]
     monkeypatch.setattr(module, "SOURCES", [sneaky])
     monkeypatch.setattr(module, "ROOT", tmp_path)
-    assert offending_lines() == ["reviews/sneaky.py:1: Case.objects.filter(pk=1).update(owner=None)"]
+    assert offending_lines() == [
+        "reviews/sneaky.py:1: Case.objects.filter(pk=1).update(owner=None)"
+    ]

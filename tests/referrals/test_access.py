@@ -29,28 +29,82 @@ def world():
         "police": factories.user("police", agency_=police),
         "outsider": factories.user("outsider", agency_=westmoor),
         "provider": factories.user("provider", role=User.Role.PROVIDER, agency_=provider_agency),
-        "inquiry": factories.user("inquiry", role=User.Role.INQUIRY, agency_=factories.agency("Review team")),
-        "expired": factories.user("expired", role=User.Role.INQUIRY, agency_=factories.agency("Review team")),
+        "inquiry": factories.user(
+            "inquiry", role=User.Role.INQUIRY, agency_=factories.agency("Review team")
+        ),
+        "expired": factories.user(
+            "expired", role=User.Role.INQUIRY, agency_=factories.agency("Review team")
+        ),
         "supervisor": factories.user("supervisor", role=User.Role.SUPERVISOR, agency_=council),
         "admin": factories.user("admin", role=User.Role.ADMIN, agency_=westmoor),
     }
-    case = factories.case(owner=cast["caseworker"], referring_agency=police, received_on=D(2019, 10, 7),
-                          reference="CR-2019-00001")
+    case = factories.case(
+        owner=cast["caseworker"],
+        referring_agency=police,
+        received_on=D(2019, 10, 7),
+        reference="CR-2019-00001",
+    )
     cw = cast["caseworker"]
-    services.assign_provider(case=case, user=cw, agency=provider_agency, occurred_on=D(2019, 11, 1),
-                             logged_on=D(2019, 11, 1), summary="Commissioned", sessions_planned=4)
-    services.record_session(case=case, user=cw, agency=provider_agency, occurred_on=D(2019, 11, 8),
-                            logged_on=D(2019, 11, 8), status="held", summary="Held", provider_report="ok")
-    account = services.record_agency_account(case=case, user=cw, agency=police, occurred_on=D(2019, 11, 20),
-                                             logged_on=D(2019, 11, 20), summary="Thought 3", sessions_believed=3)
-    services.exit_case(case=case, user=cw, agency=council, occurred_on=D(2019, 12, 1),
-                       logged_on=D(2019, 12, 1), summary="Exited")
+    services.assign_provider(
+        case=case,
+        user=cw,
+        agency=provider_agency,
+        occurred_on=D(2019, 11, 1),
+        logged_on=D(2019, 11, 1),
+        summary="Commissioned",
+        sessions_planned=4,
+    )
+    services.record_session(
+        case=case,
+        user=cw,
+        agency=provider_agency,
+        occurred_on=D(2019, 11, 8),
+        logged_on=D(2019, 11, 8),
+        status="held",
+        summary="Held",
+        provider_report="ok",
+    )
+    account = services.record_agency_account(
+        case=case,
+        user=cw,
+        agency=police,
+        occurred_on=D(2019, 11, 20),
+        logged_on=D(2019, 11, 20),
+        summary="Thought 3",
+        sessions_believed=3,
+    )
+    services.exit_case(
+        case=case,
+        user=cw,
+        agency=council,
+        occurred_on=D(2019, 12, 1),
+        logged_on=D(2019, 12, 1),
+        summary="Exited",
+    )
     today = timezone.localdate()
-    save_record(AccessGrant(case=case, user=cast["inquiry"], granted_by=cast["admin"], reason="Inquiry 2026",
-                            ends_on=today + dt.timedelta(days=30)), user=cast["admin"], reason="grant")
-    save_record(AccessGrant(case=case, user=cast["expired"], granted_by=cast["admin"], reason="Old inquiry",
-                            starts_on=today - dt.timedelta(days=60), ends_on=today - dt.timedelta(days=1)),
-                user=cast["admin"], reason="grant")
+    save_record(
+        AccessGrant(
+            case=case,
+            user=cast["inquiry"],
+            granted_by=cast["admin"],
+            reason="Inquiry 2026",
+            ends_on=today + dt.timedelta(days=30),
+        ),
+        user=cast["admin"],
+        reason="grant",
+    )
+    save_record(
+        AccessGrant(
+            case=case,
+            user=cast["expired"],
+            granted_by=cast["admin"],
+            reason="Old inquiry",
+            starts_on=today - dt.timedelta(days=60),
+            ends_on=today - dt.timedelta(days=1),
+        ),
+        user=cast["admin"],
+        reason="grant",
+    )
     cast["case"] = case
     cast["account"] = account
     cast["review"] = FollowUpReview.objects.filter(case=case).first()
@@ -114,7 +168,9 @@ def test_matrix_of_roles_and_object_urls(client, world, who):
     for url in write_urls(world):
         assert client.get(url).status_code == write, (who, url)
     if read == 404:
-        assert AccessLog.objects.filter(user=user, outcome="refused").count() >= len(read_urls(world))
+        assert AccessLog.objects.filter(user=user, outcome="refused").count() >= len(
+            read_urls(world)
+        )
 
 
 def test_anonymous_is_sent_to_sign_in_for_every_object_url(client, world):
@@ -125,8 +181,14 @@ def test_anonymous_is_sent_to_sign_in_for_every_object_url(client, world):
 
 def test_posting_to_another_case_record_is_refused(client, world):
     other = factories.case(owner=world["outsider"], reference="CR-2019-00002")
-    note = intake.add_note(case=other, user=world["outsider"], agency=world["outsider"].agency,
-                           occurred_on=D(2015, 2, 1), logged_on=D(2015, 2, 1), summary="Theirs")
+    note = intake.add_note(
+        case=other,
+        user=world["outsider"],
+        agency=world["outsider"].agency,
+        occurred_on=D(2015, 2, 1),
+        logged_on=D(2015, 2, 1),
+        summary="Theirs",
+    )
     client.force_login(world["caseworker"])
     url = reverse("referrals:record-void", args=[world["case"].reference, "casenote", note.pk])
     assert client.post(url, {"reason": "swapped id", "version": "1"}).status_code == 404
@@ -136,16 +198,29 @@ def test_posting_to_another_case_record_is_refused(client, world):
 
 def test_restricted_note_is_hidden_from_provider_and_other_agencies(client, world):
     case = world["case"]
-    note = intake.add_note(case=case, user=world["police"], agency=world["police"].agency, restricted=True,
-                           occurred_on=D(2019, 11, 25), logged_on=D(2019, 11, 25),
-                           summary="Police-only intelligence note")
-    for who, sees in (("police", True), ("caseworker", False), ("provider", False), ("inquiry", True)):
+    note = intake.add_note(
+        case=case,
+        user=world["police"],
+        agency=world["police"].agency,
+        restricted=True,
+        occurred_on=D(2019, 11, 25),
+        logged_on=D(2019, 11, 25),
+        summary="Police-only intelligence note",
+    )
+    for who, sees in (
+        ("police", True),
+        ("caseworker", False),
+        ("provider", False),
+        ("inquiry", True),
+    ):
         client.force_login(world[who])
         page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
         assert ("Police-only intelligence note" in page) is sees, who
         csv = client.get(reverse("reviews:chronology-csv", args=[case.reference])).content.decode()
         assert ("Police-only intelligence note" in csv) is sees, who
-        history = client.get(reverse("referrals:record-history", args=[case.reference, "casenote", note.pk]))
+        history = client.get(
+            reverse("referrals:record-history", args=[case.reference, "casenote", note.pk])
+        )
         assert history.status_code == (200 if sees else 404), who
 
 
@@ -164,26 +239,38 @@ def test_emergency_access_needs_a_reason_is_read_only_and_shown_to_supervisors(c
     assert client.get(reverse("reviews:account-new", args=[case.reference])).status_code == 404
     event = AccessLog.objects.get(user=outsider, outcome="break_glass")
     assert event.detail == "Person arrested tonight; need the risk history now"
-    westmoor_supervisor = factories.user("w-sup", role=User.Role.SUPERVISOR, agency_=outsider.agency)
+    westmoor_supervisor = factories.user(
+        "w-sup", role=User.Role.SUPERVISOR, agency_=outsider.agency
+    )
     client.force_login(westmoor_supervisor)
     page = client.get(reverse("referrals:emergency-access-log")).content.decode()
     assert "Person arrested tonight" in page and "outsider" in page
     client.force_login(world["supervisor"])
-    assert "Person arrested tonight" not in client.get(reverse("referrals:emergency-access-log")).content.decode()
+    assert (
+        "Person arrested tonight"
+        not in client.get(reverse("referrals:emergency-access-log")).content.decode()
+    )
 
 
 def test_emergency_access_to_an_unknown_case_discloses_nothing(client, world):
     client.force_login(world["outsider"])
     url = reverse("referrals:emergency-access", args=["CR-NOPE"])
     assert client.get(url).status_code == 200
-    assert client.post(url, {"reason": "Person arrested tonight; need the risk history now"}).status_code == 404
+    assert (
+        client.post(
+            url, {"reason": "Person arrested tonight; need the risk history now"}
+        ).status_code
+        == 404
+    )
 
 
 def test_access_log_is_for_supervisors_and_admins(client, world):
     case = world["case"]
     client.force_login(world["caseworker"])
     client.get(reverse("referrals:case", args=[case.reference]))
-    assert client.get(reverse("referrals:case-access-log", args=[case.reference])).status_code == 403
+    assert (
+        client.get(reverse("referrals:case-access-log", args=[case.reference])).status_code == 403
+    )
     client.force_login(world["supervisor"])
     page = client.get(reverse("referrals:case-access-log", args=[case.reference])).content.decode()
     assert "view-case" in page and "caseworker" in page

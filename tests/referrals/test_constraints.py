@@ -29,24 +29,39 @@ def case(caseworker):
 def test_logged_before_it_happened_is_a_sentence_and_nothing_is_saved(case, caseworker):
     with pytest.raises(ValidationError) as error:
         services.record_agency_account(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 5),
-            logged_on=D(2019, 11, 1), summary="Said it was going well", believed_status="ongoing",
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 11, 5),
+            logged_on=D(2019, 11, 1),
+            summary="Said it was going well",
+            believed_status="ongoing",
         )
     assert "cannot be before the date it happened" in str(error.value)
     assert AgencyAccount.objects.count() == 0
 
 
 def test_database_refuses_logged_before_occurred(case, caseworker):
-    contact = Contact(case=case, agency=caseworker.agency, occurred_on=D(2019, 11, 5),
-                      logged_on=D(2019, 11, 1), logged_by=caseworker, summary="Call")
+    contact = Contact(
+        case=case,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 11, 5),
+        logged_on=D(2019, 11, 1),
+        logged_by=caseworker,
+        summary="Call",
+    )
     with pytest.raises(IntegrityError, match="logged_not_before_occurred"), transaction.atomic():
         contact.save()
 
 
 def test_planned_session_may_be_logged_before_its_date(case, caseworker):
     session = services.plan_session(
-        case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 12, 1),
-        logged_on=D(2019, 11, 1), summary="Arranged",
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 12, 1),
+        logged_on=D(2019, 11, 1),
+        summary="Arranged",
     )
     assert session.status == InterventionSession.Status.PLANNED
     assert session.logged_on < session.occurred_on
@@ -54,8 +69,13 @@ def test_planned_session_may_be_logged_before_its_date(case, caseworker):
 
 def test_held_session_cannot_be_logged_before_its_date_in_the_database(case, caseworker):
     session = InterventionSession(
-        case=case, agency=caseworker.agency, occurred_on=D(2019, 12, 1), logged_on=D(2019, 11, 1),
-        logged_by=caseworker, summary="Held", status="held",
+        case=case,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 12, 1),
+        logged_on=D(2019, 11, 1),
+        logged_by=caseworker,
+        summary="Held",
+        status="held",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         session.save()
@@ -64,8 +84,13 @@ def test_held_session_cannot_be_logged_before_its_date_in_the_database(case, cas
 def test_session_before_referral_is_refused_with_the_referral_date(case, caseworker):
     with pytest.raises(ValidationError) as error:
         services.record_session(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 9, 1),
-            logged_on=D(2019, 9, 1), status="held", summary="Too early",
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 9, 1),
+            logged_on=D(2019, 9, 1),
+            status="held",
+            summary="Too early",
         )
     assert error.value.message_dict["occurred_on"] == [
         "Date of session must be on or after the referral date, 7 October 2019."
@@ -75,8 +100,14 @@ def test_session_before_referral_is_refused_with_the_referral_date(case, casewor
 
 @pytest.mark.parametrize("model", [InterventionSession, AgencyAccount])
 def test_database_trigger_refuses_records_before_referral(case, caseworker, model):
-    record = model(case=case, agency=caseworker.agency, occurred_on=D(2019, 9, 1),
-                   logged_on=D(2019, 9, 1), logged_by=caseworker, summary="Too early")
+    record = model(
+        case=case,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 9, 1),
+        logged_on=D(2019, 9, 1),
+        logged_by=caseworker,
+        summary="Too early",
+    )
     if model is InterventionSession:
         record.status = "held"
     with pytest.raises(IntegrityError, match="not_before_referral"), transaction.atomic():
@@ -84,31 +115,54 @@ def test_database_trigger_refuses_records_before_referral(case, caseworker, mode
 
 
 def test_account_before_referral_is_refused(case, caseworker):
-    with pytest.raises(ValidationError, match="Date of account must be on or after the referral date"):
+    with pytest.raises(
+        ValidationError, match="Date of account must be on or after the referral date"
+    ):
         services.record_agency_account(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 1, 1),
-            logged_on=D(2019, 1, 1), summary="x", sessions_believed=2,
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 1, 1),
+            logged_on=D(2019, 1, 1),
+            summary="x",
+            sessions_believed=2,
         )
 
 
 def test_negative_counts_are_refused(case, caseworker):
     with pytest.raises(ValidationError, match="Sessions believed cannot be negative"):
         services.record_agency_account(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 1),
-            logged_on=D(2019, 11, 1), summary="x", sessions_believed=-1,
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 11, 1),
+            logged_on=D(2019, 11, 1),
+            summary="x",
+            sessions_believed=-1,
         )
     with pytest.raises(ValidationError, match="Sessions planned cannot be negative"):
         services.assign_provider(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 1),
-            logged_on=D(2019, 11, 1), summary="x", sessions_planned=-2,
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 11, 1),
+            logged_on=D(2019, 11, 1),
+            summary="x",
+            sessions_planned=-2,
         )
     assert not AgencyAccount.objects.exists() and not ProviderAssignment.objects.exists()
 
 
 def test_database_refuses_negative_sessions_believed(case, caseworker):
-    record = AgencyAccount(case=case, agency=caseworker.agency, occurred_on=D(2019, 11, 1),
-                           logged_on=D(2019, 11, 1), logged_by=caseworker, summary="x",
-                           sessions_believed=-3)
+    record = AgencyAccount(
+        case=case,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 11, 1),
+        logged_on=D(2019, 11, 1),
+        logged_by=caseworker,
+        summary="x",
+        sessions_believed=-3,
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         record.save()
 
@@ -120,13 +174,23 @@ def test_case_without_owner_is_refused_by_the_database(case):
 
 def test_review_before_exit_is_refused(case, caseworker):
     case_exit = services.exit_case(
-        case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2020, 3, 1),
-        logged_on=D(2020, 3, 1), summary="Exited",
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2020, 3, 1),
+        logged_on=D(2020, 3, 1),
+        summary="Exited",
     )
     review = FollowUpReview.objects.get(exit=case_exit, kind="6_month")
     with pytest.raises(ValidationError) as error:
-        services.conduct_review(review=review, user=caseworker, conducted_on=D(2020, 2, 1),
-                                logged_on=D(2020, 2, 1), agency=caseworker.agency, summary="Fine")
+        services.conduct_review(
+            review=review,
+            user=caseworker,
+            conducted_on=D(2020, 2, 1),
+            logged_on=D(2020, 2, 1),
+            agency=caseworker.agency,
+            summary="Fine",
+        )
     assert "cannot be held before the exit it follows, 1 March 2020" in str(error.value)
     review.refresh_from_db()
     assert review.state == FollowUpReview.State.SCHEDULED
@@ -139,13 +203,23 @@ def test_review_before_exit_is_refused(case, caseworker):
 def test_late_logging_needs_a_reason(case, caseworker):
     with pytest.raises(ValidationError) as error:
         services.record_agency_account(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 1),
-            logged_on=D(2019, 11, 20), summary="Minutes", believed_status="ongoing",
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2019, 11, 1),
+            logged_on=D(2019, 11, 20),
+            summary="Minutes",
+            believed_status="ongoing",
         )
     assert "logged 19 days after it happened (1 November 2019): say why" in str(error.value)
     account = services.record_agency_account(
-        case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 1),
-        logged_on=D(2019, 11, 20), summary="Minutes", believed_status="ongoing",
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 11, 1),
+        logged_on=D(2019, 11, 20),
+        summary="Minutes",
+        believed_status="ongoing",
         late_reason="IT issue",
     )
     assert account.late_reason == "IT issue"
@@ -162,8 +236,14 @@ def test_consent_needs_its_date(case, caseworker):
 def test_month_only_date_is_kept_as_a_month(case, caseworker):
     referral = Referral.objects.get(case=case)
     note = services.record_agency_account(
-        case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2019, 11, 14),
-        month_only=True, logged_on=D(2019, 11, 20), summary="Police said in November", sessions_believed=1,
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2019, 11, 14),
+        month_only=True,
+        logged_on=D(2019, 11, 20),
+        summary="Police said in November",
+        sessions_believed=1,
     )
     assert note.occurred_on == D(2019, 11, 1)
     assert note.occurred_display == "November 2019"

@@ -22,8 +22,13 @@ def caseworker():
 def contact(caseworker):
     case = factories.case(owner=caseworker)
     return intake.log_contact(
-        case=case, user=caseworker, agency=caseworker.agency, kind="call",
-        occurred_on=dt.date(2015, 2, 1), logged_on=dt.date(2015, 2, 1), summary="Called the college",
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        kind="call",
+        occurred_on=dt.date(2015, 2, 1),
+        logged_on=dt.date(2015, 2, 1),
+        summary="Called the college",
     )
 
 
@@ -36,8 +41,13 @@ def test_create_records_the_user_and_reason(contact, caseworker):
 
 def test_update_records_who_changed_what_and_why(contact):
     supervisor = factories.user("supervisor", role="supervisor")
-    intake.update_record(contact, user=supervisor, changes={"summary": "Called the college twice"},
-                         reason="Corrected after checking the call log", expected_version=1)
+    intake.update_record(
+        contact,
+        user=supervisor,
+        changes={"summary": "Called the college twice"},
+        reason="Corrected after checking the call log",
+        expected_version=1,
+    )
     latest, previous = contact.history.all()[:2]
     assert latest.history_user == supervisor
     assert latest.history_change_reason == "Corrected after checking the call log"
@@ -67,13 +77,23 @@ def test_void_needs_a_reason(contact, caseworker):
 
 
 def test_stale_edit_is_refused_and_nothing_changes(contact, caseworker):
-    intake.update_record(contact, user=caseworker, changes={"summary": "First edit"}, reason="edit",
-                         expected_version=1)
+    intake.update_record(
+        contact,
+        user=caseworker,
+        changes={"summary": "First edit"},
+        reason="edit",
+        expected_version=1,
+    )
     stale = Contact.objects.get(pk=contact.pk)
     stale.version = 1  # what the second person's form was opened with
     with pytest.raises(ConflictError):
-        intake.update_record(stale, user=caseworker, changes={"summary": "Second edit"},
-                             reason="edit", expected_version=1)
+        intake.update_record(
+            stale,
+            user=caseworker,
+            changes={"summary": "Second edit"},
+            reason="edit",
+            expected_version=1,
+        )
     contact.refresh_from_db()
     assert contact.summary == "First edit"
     assert contact.history.count() == 2
@@ -85,8 +105,10 @@ def test_owner_changes_are_history_and_never_blank(caseworker):
     intake.change_owner(case=case, user=caseworker, new_owner=colleague, reason="Leave cover")
     owners = [h.owner_id for h in Case.history.filter(id=case.pk).order_by("history_date")]
     assert owners == [caseworker.pk, colleague.pk]
-    assert Case.history.filter(id=case.pk).first().history_change_reason.startswith(
-        "Owner changed to Colleague Example"
+    assert (
+        Case.history.filter(id=case.pk)
+        .first()
+        .history_change_reason.startswith("Owner changed to Colleague Example")
     )
     with pytest.raises(ValidationError, match="Say why"):
         intake.change_owner(case=case, user=caseworker, new_owner=caseworker, reason="")

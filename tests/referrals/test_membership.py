@@ -27,13 +27,29 @@ def test_membership_follows_the_records():
     worker = factories.user("caseworker", agency_=council)
     provider = factories.user("provider", role=User.Role.PROVIDER, agency_=mentors)
     case = factories.case(owner=worker, referring_agency=police, received_on=D(2019, 1, 7))
-    assert members(case) == {("Northshire County Council", "lead"), ("Northshire County Council", "owner"),
-                             ("Northshire Police", "referrer")}
+    assert members(case) == {
+        ("Northshire County Council", "lead"),
+        ("Northshire County Council", "owner"),
+        ("Northshire Police", "referrer"),
+    }
 
-    services.record_panel_meeting(case=case, user=worker, agency=council, occurred_on=D(2019, 2, 1),
-                                  logged_on=D(2019, 2, 1), summary="Met", agencies_present=[health])
-    assignment = services.assign_provider(case=case, user=worker, agency=mentors, occurred_on=D(2019, 2, 5),
-                                          logged_on=D(2019, 2, 5), summary="Commissioned")
+    services.record_panel_meeting(
+        case=case,
+        user=worker,
+        agency=council,
+        occurred_on=D(2019, 2, 1),
+        logged_on=D(2019, 2, 1),
+        summary="Met",
+        agencies_present=[health],
+    )
+    assignment = services.assign_provider(
+        case=case,
+        user=worker,
+        agency=mentors,
+        occurred_on=D(2019, 2, 5),
+        logged_on=D(2019, 2, 5),
+        summary="Commissioned",
+    )
     assert ("Northshire NHS Trust", "panel") in members(case)
     assert case in access.visible_cases(provider)
 
@@ -45,8 +61,9 @@ def test_membership_follows_the_records():
     intake.change_owner(case=case, user=worker, new_owner=officer, reason="Police lead now")
     assert ("Northshire Police", "owner") in members(case)
     assert members(case) == {(name, via) for name, via in members(case)}
-    assert {(a, v) for a, v in CaseAgency.objects.filter(case=case).values_list("agency_id", "via")} == \
-        desired([case.pk])[case.pk]
+    assert {
+        (a, v) for a, v in CaseAgency.objects.filter(case=case).values_list("agency_id", "via")
+    } == desired([case.pk])[case.pk]
 
 
 def test_saving_through_the_admin_or_shell_keeps_membership(admin_client=None):

@@ -25,14 +25,26 @@ def cast():
         "supervisor": factories.user("supervisor", role=User.Role.SUPERVISOR, agency_=council),
         "outsider": factories.user("outsider", agency_=westmoor),
         "provider": factories.user("provider", role=User.Role.PROVIDER, agency_=brightpath),
-        "other_provider": factories.user("other_provider", role=User.Role.PROVIDER, agency_=other_provider),
-        "inquiry": factories.user("inquiry", role=User.Role.INQUIRY, agency_=factories.agency("Review team")),
+        "other_provider": factories.user(
+            "other_provider", role=User.Role.PROVIDER, agency_=other_provider
+        ),
+        "inquiry": factories.user(
+            "inquiry", role=User.Role.INQUIRY, agency_=factories.agency("Review team")
+        ),
         "admin": factories.user("admin", role=User.Role.ADMIN, agency_=westmoor),
     }
-    case = factories.case(owner=people["caseworker"], received_on=D(2019, 10, 7), reference="CR-2019-00001")
-    services.assign_provider(case=case, user=people["caseworker"], agency=brightpath,
-                             occurred_on=D(2019, 11, 1), logged_on=D(2019, 11, 1), summary="Commissioned",
-                             sessions_planned=4)
+    case = factories.case(
+        owner=people["caseworker"], received_on=D(2019, 10, 7), reference="CR-2019-00001"
+    )
+    services.assign_provider(
+        case=case,
+        user=people["caseworker"],
+        agency=brightpath,
+        occurred_on=D(2019, 11, 1),
+        logged_on=D(2019, 11, 1),
+        summary="Commissioned",
+        sessions_planned=4,
+    )
     people["case"] = case
     return people
 
@@ -48,14 +60,24 @@ def case_urls(case):
         reverse("reviews:panel-meeting-new", args=[ref]),
         reverse("reviews:account-new", args=[ref]),
         reverse("reviews:exit", args=[ref]),
-        *([reverse("referrals:record-history", args=[ref, "agencyaccount", account.pk])] if account else []),
+        *(
+            [reverse("referrals:record-history", args=[ref, "agencyaccount", account.pk])]
+            if account
+            else []
+        ),
     ]
 
 
 def test_anonymous_is_sent_to_sign_in(client, cast):
-    for url in [reverse("referrals:home"), reverse("referrals:case-list"), *case_urls(cast["case"])]:
+    for url in [
+        reverse("referrals:home"),
+        reverse("referrals:case-list"),
+        *case_urls(cast["case"]),
+    ]:
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+        assert response.status_code == 302 and response["Location"].startswith(
+            "/accounts/login/"
+        ), url
 
 
 def test_own_agency_sees_every_case_page(client, cast):
@@ -90,8 +112,13 @@ def test_inquiry_reviewer_without_grant_sees_nothing(client, cast):
 
 def test_wrong_method_is_refused(client, cast):
     client.force_login(cast["caseworker"])
-    assert client.delete(reverse("referrals:case", args=[cast["case"].reference])).status_code == 405
-    assert client.put(reverse("referrals:contact-new", args=[cast["case"].reference])).status_code == 405
+    assert (
+        client.delete(reverse("referrals:case", args=[cast["case"].reference])).status_code == 405
+    )
+    assert (
+        client.put(reverse("referrals:contact-new", args=[cast["case"].reference])).status_code
+        == 405
+    )
 
 
 def test_case_search_filters_and_counts(client, cast):
@@ -108,14 +135,27 @@ def test_case_search_filters_and_counts(client, cast):
 def test_new_referral_creates_case_and_shows_it(client, cast):
     client.force_login(cast["caseworker"])
     council = cast["caseworker"].agency
-    response = client.post(reverse("referrals:case-new"), {
-        "person_name": "Harley Jessop", "date_of_birth_0": "", "date_of_birth_1": "",
-        "date_of_birth_2": "", "referring_agency": council.pk, "referrer_name": "",
-        "received_0": "7", "received_1": "10", "received_2": "2019", "concerns": "Worrying posts",
-        "source": "", "late_reason": "Backlog after the office move",
-    })
+    response = client.post(
+        reverse("referrals:case-new"),
+        {
+            "person_name": "Harley Jessop",
+            "date_of_birth_0": "",
+            "date_of_birth_1": "",
+            "date_of_birth_2": "",
+            "referring_agency": council.pk,
+            "referrer_name": "",
+            "received_0": "7",
+            "received_1": "10",
+            "received_2": "2019",
+            "concerns": "Worrying posts",
+            "source": "",
+            "late_reason": "Backlog after the office move",
+        },
+    )
     case = Case.objects.get(person__display_name="Harley Jessop")
-    assert response.status_code == 302 and response.url == reverse("referrals:case", args=[case.reference])
+    assert response.status_code == 302 and response.url == reverse(
+        "referrals:case", args=[case.reference]
+    )
     assert case.owner == cast["caseworker"]
     page = client.get(response.url)
     assert b"Referral saved" in page.content and b"Harley Jessop" in page.content
@@ -124,14 +164,26 @@ def test_new_referral_creates_case_and_shows_it(client, cast):
 def test_error_keeps_input_and_names_the_field(client, cast):
     client.force_login(cast["caseworker"])
     url = reverse("reviews:session-new", args=[cast["case"].reference])
-    response = client.post(url, {
-        "occurred_0": "1", "occurred_1": "9", "occurred_2": "2019", "status": "held",
-        "summary": "Met at the library", "attendees": "", "provider_report": "", "source": "",
-        "late_reason": "",
-    })
+    response = client.post(
+        url,
+        {
+            "occurred_0": "1",
+            "occurred_1": "9",
+            "occurred_2": "2019",
+            "status": "held",
+            "summary": "Met at the library",
+            "attendees": "",
+            "provider_report": "",
+            "source": "",
+            "late_reason": "",
+        },
+    )
     assert "say why it was logged late" in response.content.decode()
     assert response.status_code == 200
-    assert "Date of session must be on or after the referral date, 7 October 2019." in response.content.decode()
+    assert (
+        "Date of session must be on or after the referral date, 7 October 2019."
+        in response.content.decode()
+    )
     assert b"Met at the library" in response.content
     assert b"govuk-error-summary" in response.content
     assert not InterventionSession.objects.exists()
@@ -140,15 +192,30 @@ def test_error_keeps_input_and_names_the_field(client, cast):
 def test_stale_edit_shows_the_other_change(client, cast):
     case = cast["case"]
     account = services.record_agency_account(
-        case=case, user=cast["caseworker"], agency=cast["caseworker"].agency, occurred_on=D(2019, 11, 5),
-        logged_on=D(2019, 11, 5), summary="Said it was going well", sessions_believed=2,
+        case=case,
+        user=cast["caseworker"],
+        agency=cast["caseworker"].agency,
+        occurred_on=D(2019, 11, 5),
+        logged_on=D(2019, 11, 5),
+        summary="Said it was going well",
+        sessions_believed=2,
     )
     url = reverse("referrals:record-edit", args=[case.reference, "agencyaccount", account.pk])
-    form = {"occurred_on_0": "5", "occurred_on_1": "11", "occurred_on_2": "2019", "source": "",
-            "late_reason": "", "sessions_believed": "3", "believed_status": "", "source_kind": "other",
-            "version": "1"}
+    form = {
+        "occurred_on_0": "5",
+        "occurred_on_1": "11",
+        "occurred_on_2": "2019",
+        "source": "",
+        "late_reason": "",
+        "sessions_believed": "3",
+        "believed_status": "",
+        "source_kind": "other",
+        "version": "1",
+    }
     client.force_login(cast["supervisor"])
-    first = client.post(url, {**form, "summary": "Said three sessions", "reason": "Checked minutes"})
+    first = client.post(
+        url, {**form, "summary": "Said three sessions", "reason": "Checked minutes"}
+    )
     assert first.status_code == 302
     client.force_login(cast["caseworker"])
     second = client.post(url, {**form, "summary": "Said two sessions", "reason": "My notes"})
@@ -158,8 +225,9 @@ def test_stale_edit_shows_the_other_change(client, cast):
     assert "Said three sessions" in content
     account.refresh_from_db()
     assert account.summary == "Said three sessions" and account.history.count() == 2
-    third = client.post(url, {**form, "summary": "Said two sessions", "reason": "My notes",
-                              "version": "2"})
+    third = client.post(
+        url, {**form, "summary": "Said two sessions", "reason": "My notes", "version": "2"}
+    )
     assert third.status_code == 302
     account.refresh_from_db()
     assert account.summary == "Said two sessions" and account.history.count() == 3
@@ -168,13 +236,20 @@ def test_stale_edit_shows_the_other_change(client, cast):
 def test_void_through_the_page_keeps_the_record(client, cast):
     case = cast["case"]
     account = services.record_agency_account(
-        case=case, user=cast["caseworker"], agency=cast["caseworker"].agency, occurred_on=D(2019, 11, 5),
-        logged_on=D(2019, 11, 5), summary="Wrong case", sessions_believed=2,
+        case=case,
+        user=cast["caseworker"],
+        agency=cast["caseworker"].agency,
+        occurred_on=D(2019, 11, 5),
+        logged_on=D(2019, 11, 5),
+        summary="Wrong case",
+        sessions_believed=2,
     )
     client.force_login(cast["caseworker"])
     url = reverse("referrals:record-void", args=[case.reference, "agencyaccount", account.pk])
     assert client.post(url, {"reason": "", "version": "1"}).status_code == 200
-    assert client.post(url, {"reason": "Entered on the wrong case", "version": "1"}).status_code == 302
+    assert (
+        client.post(url, {"reason": "Entered on the wrong case", "version": "1"}).status_code == 302
+    )
     account.refresh_from_db()
     assert account.is_void and account.void_reason == "Entered on the wrong case"
     page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
@@ -184,11 +259,18 @@ def test_void_through_the_page_keeps_the_record(client, cast):
 def test_record_from_another_case_is_not_found(client, cast):
     other = factories.case(owner=cast["caseworker"], reference="CR-2019-00002")
     account = services.record_agency_account(
-        case=other, user=cast["caseworker"], agency=cast["caseworker"].agency, occurred_on=D(2015, 2, 5),
-        logged_on=D(2015, 2, 5), summary="x", sessions_believed=2,
+        case=other,
+        user=cast["caseworker"],
+        agency=cast["caseworker"].agency,
+        occurred_on=D(2015, 2, 5),
+        logged_on=D(2015, 2, 5),
+        summary="x",
+        sessions_believed=2,
     )
     client.force_login(cast["caseworker"])
-    url = reverse("referrals:record-void", args=[cast["case"].reference, "agencyaccount", account.pk])
+    url = reverse(
+        "referrals:record-void", args=[cast["case"].reference, "agencyaccount", account.pk]
+    )
     assert client.post(url, {"reason": "swap", "version": "1"}).status_code == 404
     account.refresh_from_db()
     assert not account.is_void

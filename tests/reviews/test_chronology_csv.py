@@ -15,9 +15,13 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ("case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source,"
-          "sessions_believed,believed_status,review_kind,risk_level,late_reason\n")
-FAILURE = HEADER + '''\
+HEADER = (
+    "case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source,"
+    "sessions_believed,believed_status,review_kind,risk_level,late_reason\n"
+)
+FAILURE = (
+    HEADER
+    + '''\
 CR-T-1,Ellis Norbury,Police,referral,2015-01-12,,Referred by police,form PR/1,,,,,
 CR-T-1,,Channel panel,panel_meeting,2015-02-10,2015-02-11,Panel met,minutes 10/02,,,,medium,
 CR-T-1,,Channel panel,case_adopted,2015-02-10,2015-02-11,Adopted,minutes 10/02,,,,,
@@ -29,6 +33,7 @@ CR-T-1,,Police,agency_account,2015-05-20,,How many sessions remain?,email from D
 CR-T-1,,Channel panel,case_exited,2015-07-14,,Exited very low risk,minutes 14/07,,,,very_low,
 CR-T-1,,Local authority,review_conducted,2017-01-10,2017-03-20,12-month review held,review form,,,12_month,,IT issue
 '''
+)
 
 
 @pytest.fixture
@@ -41,7 +46,9 @@ def _import(text, user, name="failure.csv", owner=None):
 
 
 def _codes(case, as_of):
-    return [(f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=as_of)]
+    return [
+        (f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=as_of)
+    ]
 
 
 def test_import_creates_the_same_records_the_forms_create(importer):
@@ -69,10 +76,18 @@ def test_import_creates_the_same_records_the_forms_create(importer):
 
 def test_reimport_is_idempotent(importer):
     _import(FAILURE, importer)
-    counts = (InterventionSession.objects.count(), AgencyAccount.objects.count(), Case.objects.count())
+    counts = (
+        InterventionSession.objects.count(),
+        AgencyAccount.objects.count(),
+        Case.objects.count(),
+    )
     again = _import(FAILURE, importer)
     assert again.created == 0 and again.skipped == 10
-    assert (InterventionSession.objects.count(), AgencyAccount.objects.count(), Case.objects.count()) == counts
+    assert (
+        InterventionSession.objects.count(),
+        AgencyAccount.objects.count(),
+        Case.objects.count(),
+    ) == counts
 
 
 def test_every_bad_row_is_reported_and_nothing_is_saved(importer):
@@ -129,15 +144,20 @@ def test_session_before_referral_is_reported_by_line(importer):
 
 def test_non_utf8_and_oversized_files_are_refused(importer, settings):
     with pytest.raises(ImportRejected, match="not UTF-8 text"):
-        import_chronology([("latin.csv", HEADER.encode() + "CR-1,Zoë\n".encode("latin-1"))],
-                          user=importer, owner=importer)
+        import_chronology(
+            [("latin.csv", HEADER.encode() + "CR-1,Zoë\n".encode("latin-1"))],
+            user=importer,
+            owner=importer,
+        )
     settings.CHRONOLOGY_MAX_UPLOAD_BYTES = 100
     with pytest.raises(ImportRejected, match="the largest accepted is 100 bytes"):
         _import(FAILURE, importer)
 
 
 def test_bom_is_accepted(importer):
-    result = import_chronology([("bom.csv", b"\xef\xbb\xbf" + FAILURE.encode())], user=importer, owner=importer)
+    result = import_chronology(
+        [("bom.csv", b"\xef\xbb\xbf" + FAILURE.encode())], user=importer, owner=importer
+    )
     assert result.created == 10
 
 
@@ -161,7 +181,10 @@ def test_round_trip_export_import_gives_identical_findings(importer, tmp_path):
 
 
 def test_export_guards_spreadsheet_formulas_and_round_trips_them(importer):
-    text = HEADER + '"CR-F",Alexis Pendle,Police,referral,2015-01-01,,"=HYPERLINK(""http://x"")",,,,,,\n'
+    text = (
+        HEADER
+        + '"CR-F",Alexis Pendle,Police,referral,2015-01-01,,"=HYPERLINK(""http://x"")",,,,,,\n'
+    )
     _import(text, importer)
     case = Case.objects.get(reference="CR-F")
     exported = export_csv(case)
@@ -205,7 +228,9 @@ def _bulk_file(cases: int, rows_per_case: int, prefix: str = "CR-B") -> str:
             kind, day = kinds[i % len(kinds)], start + dt.timedelta(days=i)
             believed = f"{i},ongoing" if kind == "agency_account" else ","
             risk = "low" if kind == "panel_meeting" else ""
-            lines.append(f"{prefix}-{c},,Local authority,{kind},{day},,Row {i},file,{believed},,{risk},\n")
+            lines.append(
+                f"{prefix}-{c},,Local authority,{kind},{day},,Row {i},file,{believed},,{risk},\n"
+            )
     return "".join(lines)
 
 
@@ -223,7 +248,10 @@ def test_a_large_import_keeps_every_history_row_and_the_audit_chain(importer):
         assert (row.history_type, row.history_user, row.summary) == ("+", importer, contact.summary)
         assert row.history_change_reason == "imported from bulk.csv by importer"
     # The referring and owning agencies are part of the case, so their staff can find it.
-    assert {m.agency.name for m in CaseAgency.objects.filter(case=case)} >= {"Police", importer.agency.name}
+    assert {m.agency.name for m in CaseAgency.objects.filter(case=case)} >= {
+        "Police",
+        importer.agency.name,
+    }
     # The hash chains of every history table still verify end to end.
     assert [str(b) for model in chained_models() for b in verify(model)] == []
     # The timeline reads them in order, with the held sessions.
@@ -242,7 +270,9 @@ def test_import_queries_do_not_grow_with_rows_per_case(importer, django_assert_m
     assert result.created == 400
 
 
-def test_a_refusal_only_the_database_sees_rolls_back_and_is_retried_row_by_row(importer, monkeypatch):
+def test_a_refusal_only_the_database_sees_rolls_back_and_is_retried_row_by_row(
+    importer, monkeypatch
+):
     """If a batch insert fails, nothing of it stays; the rows are written one by one instead."""
     from django.db import IntegrityError
 

@@ -543,9 +543,15 @@ def test_supervisor_home_has_the_dashboard_link(client, cast):
 def test_review_held_late_shows_why_it_was_logged_late(client, cast):
     today = timezone.localdate()
     item = review(cast["caseworker"], today - days(60))
-    services.conduct_review(review=item, user=cast["caseworker"], conducted_on=today - days(30),
-                            logged_on=today, agency=cast["caseworker"].agency, summary="Held",
-                            late_reason="IT issue")
+    services.conduct_review(
+        review=item,
+        user=cast["caseworker"],
+        conducted_on=today - days(30),
+        logged_on=today,
+        agency=cast["caseworker"].agency,
+        summary="Held",
+        late_reason="IT issue",
+    )
     client.force_login(cast["supervisor"])
     html = client.get(url(state="held_late")).content.decode()
     assert "Held late" in html and "Reason logged late: IT issue" in html

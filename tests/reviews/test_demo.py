@@ -27,7 +27,9 @@ def test_demo_is_idempotent_and_has_one_login_per_role():
 def test_demo_failure_case_shows_the_failure_pattern():
     load_demo(today=TODAY)
     case = Case.objects.get(reference=FAILURE_REF)
-    codes = [(f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=TODAY)]
+    codes = [
+        (f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=TODAY)
+    ]
     assert codes == [
         ("NO_WRITTEN_BRIEFING", "2015-03-05"),
         ("BELIEF_EXCEEDS_RECORD", "2015-05-12"),
@@ -44,7 +46,10 @@ def test_demo_caseload_has_overdue_and_due_soon_reviews_across_owners():
     load_demo(today=TODAY)
     open_reviews = FollowUpReview.objects.filter(state="scheduled")
     assert open_reviews.filter(due_on__lt=TODAY).count() >= 3
-    assert open_reviews.filter(due_on__gte=TODAY, due_on__lte=TODAY + dt.timedelta(days=30)).count() >= 3
+    assert (
+        open_reviews.filter(due_on__gte=TODAY, due_on__lte=TODAY + dt.timedelta(days=30)).count()
+        >= 3
+    )
     assert Case.objects.values("owner").distinct().count() >= 4
     assert Case.objects.values("lead_agency").distinct().count() >= 3
 

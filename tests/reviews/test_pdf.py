@@ -506,7 +506,9 @@ def test_a_repeat_download_of_an_unchanged_case_does_not_rebuild_the_data(
     assert len(data_builds) == 2 and len(layouts) == 2
 
 
-def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(client, cast, layouts, data_builds):
+def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(
+    client, cast, layouts, data_builds
+):
     case, caseworker = cast["case"], cast["caseworker"]
     client.force_login(caseworker)
     url = pdf_url(case, as_of="2025-12-31")
@@ -583,7 +585,9 @@ def test_the_fingerprint_moves_with_whatever_the_document_shows(cast, settings):
     moved()
 
 
-def test_the_command_reads_a_repeat_export_by_fingerprint(failure_case, tmp_path, layouts, data_builds):
+def test_the_command_reads_a_repeat_export_by_fingerprint(
+    failure_case, tmp_path, layouts, data_builds
+):
     out = tmp_path / "out.pdf"
     for _ in range(2):
         call_command("export_chronology", "CR-T-1", "--pdf", str(out), "--as-of", "2015-06-01")
@@ -712,16 +716,28 @@ def test_restricted_notes_of_other_agencies_stay_out_of_the_downloaded_pdf(clien
     police = factories.agency("Northshire Police", Agency.Kind.POLICE)
     officer = factories.user("officer", agency_=police)
     council_worker = factories.user("council-worker")
-    case = factories.case(owner=council_worker, referring_agency=police, received_on=dt.date(2019, 1, 7))
-    intake.add_note(case=case, user=officer, agency=police, restricted=True, occurred_on=dt.date(2019, 2, 1),
-                    logged_on=dt.date(2019, 2, 1), summary="Police-only intelligence about an associate")
+    case = factories.case(
+        owner=council_worker, referring_agency=police, received_on=dt.date(2019, 1, 7)
+    )
+    intake.add_note(
+        case=case,
+        user=officer,
+        agency=police,
+        restricted=True,
+        occurred_on=dt.date(2019, 2, 1),
+        logged_on=dt.date(2019, 2, 1),
+        summary="Police-only intelligence about an associate",
+    )
 
     def pdf_text(user):
         client.force_login(user)
         response = client.get(f"/cases/{case.reference}/chronology.pdf")
         assert response.status_code == 200
-        with pdfplumber.open(io.BytesIO(b"".join(response.streaming_content)
-                                        if response.streaming else response.content)) as document:
+        with pdfplumber.open(
+            io.BytesIO(
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+        ) as document:
             return "\n".join(page.extract_text() or "" for page in document.pages)
 
     assert "Police-only intelligence" in pdf_text(officer)

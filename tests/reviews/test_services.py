@@ -25,14 +25,29 @@ def case(caseworker):
 
 
 def _exit(case, user, on, **kw):
-    return services.exit_case(case=case, user=user, agency=user.agency, occurred_on=on,
-                              logged_on=on, summary="Exited", require_late_reason=False, **kw)
+    return services.exit_case(
+        case=case,
+        user=user,
+        agency=user.agency,
+        occurred_on=on,
+        logged_on=on,
+        summary="Exited",
+        require_late_reason=False,
+        **kw,
+    )
 
 
 def _held(case, user, on, report=""):
-    return services.record_session(case=case, user=user, agency=user.agency, occurred_on=on,
-                                   logged_on=on, status="held", summary="Held",
-                                   provider_report=report)
+    return services.record_session(
+        case=case,
+        user=user,
+        agency=user.agency,
+        occurred_on=on,
+        logged_on=on,
+        status="held",
+        summary="Held",
+        provider_report=report,
+    )
 
 
 def test_exit_schedules_six_and_twelve_month_reviews_owned_by_the_case_owner(case, caseworker):
@@ -60,14 +75,24 @@ def test_re_exit_reschedules_from_the_latest_exit(case, caseworker):
 
 
 def test_exit_gate_needs_an_override_when_sessions_are_still_planned(case, caseworker):
-    services.plan_session(case=case, user=caseworker, agency=caseworker.agency,
-                          occurred_on=D(2015, 5, 1), logged_on=D(2015, 4, 1), summary="Arranged")
+    services.plan_session(
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2015, 5, 1),
+        logged_on=D(2015, 4, 1),
+        summary="Arranged",
+    )
     with pytest.raises(ValidationError) as error:
         _exit(case, caseworker, D(2015, 4, 20))
     assert "1 session is still planned" in error.value.message_dict["gate_override_reason"][0]
     assert not CaseExit.objects.exists() and not FollowUpReview.objects.exists()
-    case_exit = _exit(case, caseworker, D(2015, 4, 20),
-                      gate_override_reason="Person moved out of area; provider informed")
+    case_exit = _exit(
+        case,
+        caseworker,
+        D(2015, 4, 20),
+        gate_override_reason="Person moved out of area; provider informed",
+    )
     assert case_exit.gate_override_reason == "Person moved out of area; provider informed"
 
 
@@ -95,11 +120,23 @@ def test_review_logged_late_needs_its_reason(case, caseworker):
     _exit(case, caseworker, D(2015, 7, 14))
     review = FollowUpReview.objects.get(case=case, kind="12_month")
     with pytest.raises(ValidationError, match="logged 69 days after it was held"):
-        services.conduct_review(review=review, user=caseworker, conducted_on=D(2017, 1, 10),
-                                logged_on=D(2017, 3, 20), agency=caseworker.agency, summary="Done")
-    services.conduct_review(review=review, user=caseworker, conducted_on=D(2017, 1, 10),
-                            logged_on=D(2017, 3, 20), agency=caseworker.agency, summary="Done",
-                            late_reason="IT issue")
+        services.conduct_review(
+            review=review,
+            user=caseworker,
+            conducted_on=D(2017, 1, 10),
+            logged_on=D(2017, 3, 20),
+            agency=caseworker.agency,
+            summary="Done",
+        )
+    services.conduct_review(
+        review=review,
+        user=caseworker,
+        conducted_on=D(2017, 1, 10),
+        logged_on=D(2017, 3, 20),
+        agency=caseworker.agency,
+        summary="Done",
+        late_reason="IT issue",
+    )
     review.refresh_from_db()
     assert review.state == "held" and review.late_reason == "IT issue"
 
@@ -107,13 +144,23 @@ def test_review_logged_late_needs_its_reason(case, caseworker):
 def test_panel_meeting_with_decisions_and_actions_is_all_or_nothing(case, caseworker):
     with pytest.raises(ValidationError, match="written rationale"):
         services.record_panel_meeting(
-            case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2015, 2, 10),
-            logged_on=D(2015, 2, 10), summary="Met", decisions=[{"kind": "adopt", "rationale": ""}],
+            case=case,
+            user=caseworker,
+            agency=caseworker.agency,
+            occurred_on=D(2015, 2, 10),
+            logged_on=D(2015, 2, 10),
+            summary="Met",
+            decisions=[{"kind": "adopt", "rationale": ""}],
         )
     assert not case.panelmeeting_records.exists()
     meeting = services.record_panel_meeting(
-        case=case, user=caseworker, agency=caseworker.agency, occurred_on=D(2015, 2, 10),
-        logged_on=D(2015, 2, 10), summary="Met", risk_level="medium",
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        occurred_on=D(2015, 2, 10),
+        logged_on=D(2015, 2, 10),
+        summary="Met",
+        risk_level="medium",
         decisions=[{"kind": "adopt", "rationale": "Consent given"}],
         actions=[{"description": "Send briefing", "owner": caseworker, "due_on": D(2015, 2, 17)}],
     )

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         owner_user = self._user(owner, "--owner") if owner else None
         acting = self._user(user, "--user") if user else owner_user
         if acting is None:
-            acting = User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("pk").first()
+            acting = (
+                User.objects.filter(role=User.Role.ADMIN, is_active=True).order_by("pk").first()
+            )
             if acting is None:
                 raise CommandError("Give --owner USERNAME (or --user) to say who is importing.")
         contents = []

@@ -10,7 +10,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("load_demo only runs with DEBUG on: it creates accounts with a known password.")
+            raise CommandError(
+                "load_demo only runs with DEBUG on: it creates accounts with a known password."
+            )
         result = load_demo(today=timezone.localdate())
         self.stdout.write(
             f"Demo data: {result['cases_created']} cases created, {result['cases']} in all. "
