@@ -416,15 +416,16 @@ def provider_cases(request):
     cases = access.visible_cases(request.user).select_related("person").order_by("-referred_on")
     if request.user.role == User.Role.PROVIDER:
         cases = cases.filter(status__in=["panel", "intervention"]) | cases.filter(status="exited")
-    planned = InterventionSession.objects.filter(
-        case__in=cases, status=InterventionSession.Status.PLANNED, voided_at__isnull=True
-    ).order_by("occurred_on")
-    unacknowledged = Briefing.objects.filter(
-        case__in=cases, acknowledged_on__isnull=True, voided_at__isnull=True
-    )
     by_case: dict[int, dict] = {}
     for case in cases[:100]:
         by_case[case.pk] = {"case": case, "planned": [], "briefings": []}
+    # Only the cases shown: a provider may be commissioned on thousands.
+    planned = InterventionSession.objects.filter(
+        case_id__in=list(by_case), status=InterventionSession.Status.PLANNED, voided_at__isnull=True
+    ).order_by("occurred_on")
+    unacknowledged = Briefing.objects.filter(
+        case_id__in=list(by_case), acknowledged_on__isnull=True, voided_at__isnull=True
+    )
     for session in planned:
         if session.case_id in by_case:
             by_case[session.case_id]["planned"].append(session)

@@ -119,9 +119,9 @@ def ensure_database() -> dict:
 def setup_django(pdf_cache: str) -> None:
     os.environ.update(PRODUCTION_ENV)
     os.environ["PDF_CACHE_DIR"] = pdf_cache
-    import django
-
-    django.setup()
+    # As gunicorn does: the WSGI module sets Django up (and freezes what start-up made,
+    # out of the garbage collector's way).
+    import casereview.wsgi  # noqa: F401
 
 
 # ------------------------------------------------------------------ timing
