@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from referrals import access
 from referrals.models import Case, User
+from referrals.templatetags.casereview import entry_date
 
 from .chronology import entries_for_case, parse_record_key
 from .findings import compute_findings
@@ -25,6 +27,30 @@ def review_state(review: FollowUpReview, today) -> tuple[str, str]:
     if (review.due_on - today).days <= 30:
         return "Due soon", "yellow"
     return "Scheduled", "blue"
+
+
+_PK = 987654321  # stands for a record's id in a reversed URL
+
+
+class RecordURLs:
+    """The history, change and void links of a case's records, reversed once per kind.
+
+    A case page lists every record with three links; reversing each one costs more than
+    the rest of the row, so each (URL name, kind) is reversed once and the id filled in.
+    """
+
+    def __init__(self, reference: str):
+        self.reference = reference
+        self._parts: dict[tuple[str, str], list[str]] = {}
+
+    def __call__(self, name: str, kind: str, pk: int) -> str:
+        parts = self._parts.get((name, kind))
+        if parts is None:
+            parts = reverse(name, args=[self.reference, kind, _PK]).split(str(_PK))
+            self._parts[(name, kind)] = parts
+        if len(parts) != 2:  # the stand-in id appears elsewhere in the URL: reverse this one
+            return reverse(name, args=[self.reference, kind, pk])
+        return f"{parts[0]}{pk}{parts[1]}"
 
 
 def case_summary(case: Case, *, user: User) -> dict:
@@ -50,14 +76,21 @@ def case_summary(case: Case, *, user: User) -> dict:
         .order_by("completed_on", "due_on")
     )
     records = []
+    url = RecordURLs(case.reference)
     for entry in reversed(entries):
         kind, pk = parse_record_key(entry.record_key)
+        when = entry_date(entry)
         records.append(
             {
                 "entry": entry,
                 "kind": kind,
                 "pk": pk,
                 "late": (entry.logged_on - entry.date).days > settings.LATE_LOGGING_DAYS,
+                "when": when,
+                "name": f"{entry.label.lower()} {when}",  # for the links' hidden text
+                "history_url": url("referrals:record-history", kind, pk),
+                "edit_url": url("referrals:record-edit", kind, pk),
+                "void_url": url("referrals:record-void", kind, pk),
             }
         )
     open_reviews = [r for r in reviews if r.state == FollowUpReview.State.SCHEDULED]
