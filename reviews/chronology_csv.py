@@ -414,7 +414,8 @@ class _Writer:
         self.user, self.reason, self.batched = user, reason, batched
         self.batch = RecordBatch(user=user, reason=reason)
         self.changed_cases: dict[int, Case] = {}
-        self.planned: dict[int, dict[tuple[int, dt.date], list[InterventionSession]]] = {}
+        # Per case reference (a queued case has no id yet): sessions planned, by (agency, date).
+        self.planned: dict[str, dict[tuple[int, dt.date], list[InterventionSession]]] = {}
 
     def start_case(self, case: Case, *, new: bool) -> None:
         planned: dict[tuple[int, dt.date], list[InterventionSession]] = {}

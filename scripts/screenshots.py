@@ -123,6 +123,13 @@ def take_screenshots(out: Path) -> list[Path]:
             shoot(page, out, "05-form-with-errors", saved)
             desk.close()
 
+            desk = browser.new_context(viewport=DESKTOP, locale="en-GB")
+            page = desk.new_page()
+            sign_in(page, "supervisor")
+            visit(page, "/dashboard/")
+            shoot(page, out, "07-supervisor-dashboard", saved)
+            desk.close()
+
             phone = browser.new_context(
                 viewport=PHONE,
                 locale="en-GB",
