@@ -2,8 +2,9 @@
 
 Import is all-or-nothing: every row is checked first and every problem is
 reported as `line N, column C: what is wrong`; only a clean file is written,
-in one transaction, through the same services the forms use, with
-"imported from FILE by USER" in history. Rows already present (same
+in one transaction, with "imported from FILE by USER" in history: rows whose
+service only saves one record in batches (`referrals.batch.RecordBatch`), the
+others through the same services the forms use (see `_Writer`). Rows already present (same
 case_ref + agency + entry_type + occurred_on + source + summary) are skipped,
 so importing a file twice changes nothing.
 """

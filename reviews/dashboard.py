@@ -18,9 +18,10 @@ done or voided actions, and anything due later than T + 30 are not shown.
 "Agency" is the owner's agency: the one accountable for the follow-up, and
 the one whose supervisors are emailed when it is missed (reviews.reminders).
 
-Every function is set-based: one grouped query gives every count, one query
-gives a page of rows, whatever the number of cases. Which cases a user sees is
-always `referrals.access.visible_cases(user)`.
+Every function is set-based: one query gives every count and a page of rows
+(`build_dashboard`), one query every row (`dashboard_rows`, for the CSV), whatever
+the number of cases. Which cases a user sees is always the rule of
+`referrals.access` (`visible_case_ids(user)`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DateField,
     F,
     Func,
@@ -361,27 +361,6 @@ def dashboard_rows(user: User, filters: Filters, *, today: dt.date):
     return _union(_parts(user, filters, today))
 
 
-GROUP_COLUMNS = (
-    "item_owner_id",
-    "owner_first_name",
-    "owner_last_name",
-    "owner_username",
-    "owner_agency_id",
-    "owner_agency_name",
-    "item_kind",
-    "item_state",
-)
-
-
-def _group_counts(user: User, today: dt.date) -> list[dict]:
-    """Rows per (owner, agency, kind, state) in the user's scope: one grouped query."""
-    grouped = [
-        part.values(*GROUP_COLUMNS).annotate(n=Count("pk")).order_by()
-        for part in _parts(user, Filters(), today)
-    ]
-    return list(grouped[0].union(*grouped[1:], all=True))
-
-
 def _matches(group: dict, filters: Filters, *, with_state: bool) -> bool:
     return (
         (not filters.owner or group["item_owner_id"] == filters.owner)
@@ -389,26 +368,6 @@ def _matches(group: dict, filters: Filters, *, with_state: bool) -> bool:
         and (not filters.kind or group["item_kind"] == filters.kind)
         and (not with_state or not filters.state or group["item_state"] == filters.state)
     )
-
-
-class _CountedRows:
-    """The union query, sliced for a page; its length is already known from the counts.
-
-    Saves the Paginator a COUNT over the whole union, and turns each page's
-    dicts into DueRows.
-    """
-
-    def __init__(self, rows, count: int):
-        self.rows, self._count = rows, count
-
-    def count(self) -> int:
-        return self._count
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, key):
-        return [DueRow.from_values(values) for values in self.rows[key]]
 
 
 def _count_rows(groups: list[dict], key: str, name) -> list[CountRow]:
@@ -456,7 +415,7 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
     The follow-ups of the scope are selected once (a WITH clause): the membership test
     that decides the scope runs once, not once per part and per question. Names and case
     references are joined only to the grouped counts and to the page's rows. The counts
-    are those of `_group_counts`; the page is `dashboard_rows` sliced.
+    are per (owner, agency, kind, state); the page is `dashboard_rows` sliced.
     """
     first, *rest = (part.order_by() for part in _parts(None, Filters(), today, reference=False))
     union = first.union(*rest, all=True)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
 from reviews.dates import add_months
 
+from .demo import FIRST as DEMO_FIRST
+from .demo import LAST as DEMO_LAST
 from .models import (
     AgencyAccount,
     Briefing,
@@ -80,25 +82,9 @@ AGENCIES = (
     ("Regional Prevent Team", Agency.Kind.OTHER, ""),
 )
 
+# The demo's names first (the same seed gives the same people as before), then more.
 FIRST = (
-    "Jordan",
-    "Riley",
-    "Alexis",
-    "Quinn",
-    "Rowan",
-    "Emery",
-    "Harley",
-    "Skyler",
-    "Reese",
-    "Marlowe",
-    "Sasha",
-    "Ellis",
-    "Finley",
-    "Hollis",
-    "Jude",
-    "Kendall",
-    "Lennox",
-    "Arden",
+    *DEMO_FIRST,
     "Blair",
     "Carey",
     "Dale",
@@ -121,22 +107,7 @@ FIRST = (
     "Wren",
 )
 LAST = (
-    "Ashcombe",
-    "Brackley",
-    "Corrow",
-    "Dunmere",
-    "Elsworth",
-    "Farthing",
-    "Garside",
-    "Holloway",
-    "Inchley",
-    "Jessop",
-    "Kettlewell",
-    "Larkhill",
-    "Mossop",
-    "Norbury",
-    "Oakes",
-    "Pendle",
+    *DEMO_LAST,
     "Quarrie",
     "Rushworth",
     "Sallow",
