@@ -11,13 +11,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 SIGNED_IN_AT = "casereview_signed_in_at"
+# When the session (and with it its idle expiry) was last saved.
+REFRESHED_AT = "casereview_refreshed_at"
 # A harmless marker cookie (no identifier in it) so that a request arriving after the
 # session expired can say why the user is on the sign-in page again.
 WAS_SIGNED_IN_COOKIE = "casereview_was_signed_in"
 
 
 class SessionLimitsMiddleware:
-    """Ends a session 12 hours after sign-in, however active; explains idle sign-outs."""
+    """Ends a session 12 hours after sign-in, however active; explains idle sign-outs.
+
+    Activity keeps a session alive: a signed-in request saves the session, which moves
+    its expiry SESSION_COOKIE_AGE ahead, when it was last saved SESSION_REFRESH_SECONDS
+    or more ago.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,6 +43,9 @@ class SessionLimitsMiddleware:
                     "for 12 hours. Sign in again to continue.",
                 )
                 return redirect(f"{reverse('login')}?next={request.path}")
+            now = time.time()
+            if now - request.session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[REFRESHED_AT] = now  # saved, with a new expiry, on the way out
         elif request.COOKIES.get(WAS_SIGNED_IN_COOKIE) and request.path != reverse("logout"):
             messages.info(
                 request,

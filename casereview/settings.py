@@ -210,7 +210,12 @@ PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 120)
 # the activity, SESSION_ABSOLUTE_SECONDS after signing in (12 hours).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock restarts when the session is saved: SessionLimitsMiddleware saves it on
+# a request at most once per SESSION_REFRESH_SECONDS (not on every page, which was an
+# UPDATE and a commit per request), so the idle limit is SESSION_COOKIE_AGE less up to
+# a minute.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -138,6 +138,18 @@ def get_case_for_user(request, reference: str, *, write: bool = False) -> Case:
     return case
 
 
+def _agency_is_member(user: User, case: Case, *vias: str) -> bool:
+    """Whether the user's agency is part of the case (through `vias`), asked once per request:
+    the answer is kept on the user object, which lives as long as the request."""
+    answers = getattr(user, "_casereview_member_of", None)
+    if answers is None:
+        answers = user._casereview_member_of = {}
+    key = (case.pk, user.agency_id, vias)
+    if key not in answers:
+        answers[key] = _memberships(user.agency_id, *vias).filter(case_id=case.pk).exists()
+    return answers[key]
+
+
 def can_edit_case(user: User, case: Case) -> bool:
     """Whether `user` may add or change records on a case they can already see.
 
@@ -147,13 +159,13 @@ def can_edit_case(user: User, case: Case) -> bool:
         return True
     if user.role not in EDITING_ROLES:
         return False
-    return Case.objects.filter(_agency_on_case(user.agency_id), pk=case.pk).exists()
+    return _agency_is_member(user, case)
 
 
 def can_record_sessions(user: User, case: Case) -> bool:
     """Providers record sessions and acknowledge briefings on cases they are commissioned on."""
     if user.role == Role.PROVIDER:
-        return Case.objects.filter(_provider_on_case(user.agency_id), pk=case.pk).exists()
+        return _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
     return can_edit_case(user, case)
 
 

@@ -283,7 +283,9 @@ CHANGE_TYPES = {"+": "Created", "~": "Changed", "-": "Deleted"}
 def _history(
     case: Case, as_of: dt.date, numbers_by_record: dict[str, list[int]], viewer: User | None = None
 ) -> list[dict]:
-    """Every history row of the case and of its records known by `as_of`: one query per model."""
+    """Every history row of the case and of its records known by `as_of`, one query per model,
+    except the creation of records whose chronology line already says it (`_as_its_entry_shows`).
+    """
     rows = []
     for slug, model in RECORD_TYPES.items():
         known = _known_records(model, case, as_of)
@@ -292,8 +294,15 @@ def _history(
         versions = model.history.filter(id__in=known.values("pk")).select_related("history_user")
         if hasattr(model, "agency") and model is not PanelAction:
             versions = versions.select_related("agency")
+        versions = list(versions.order_by("history_date", "history_id"))
+        changes_of: dict[int, int] = {}
+        for version in versions:
+            changes_of[version.id] = changes_of.get(version.id, 0) + 1
         voided: dict[int, bool] = {}
-        for version in versions.order_by("history_date", "history_id"):
+        for version in versions:
+            numbers = numbers_by_record.get(f"{slug}:{version.id}", [])
+            if numbers and changes_of[version.id] == 1 and _as_its_entry_shows(version):
+                continue
             is_void = getattr(version, "voided_at", None) is not None
             change = CHANGE_TYPES.get(version.history_type, version.history_type)
             void_reason = ""
@@ -306,7 +315,7 @@ def _history(
                     _record_label(model, version),
                     change,
                     void_reason,
-                    numbers_by_record.get(f"{slug}:{version.id}", []),
+                    numbers,
                     is_void,
                 )
             )
@@ -321,6 +330,25 @@ def _history(
     for row in rows:
         del row["order"]
     return rows
+
+
+def _as_its_entry_shows(version) -> bool:
+    """A record's creation says no more than its chronology line: made on the day and by the
+    person that line's "Logged on … by …" shows, and never changed since (the caller checks
+    that it has one history row), so the appendix leaves it out.
+
+    Anything else is listed: an import or a backfill (entered on another day than its
+    "logged on" date), a record entered for someone else, an edit, a void.
+    """
+    logged_on = getattr(version, "logged_on", None)
+    return (
+        version.history_type == "+"
+        and getattr(version, "voided_at", None) is None
+        and logged_on is not None
+        and timezone.localtime(version.history_date, LONDON).date() == logged_on
+        and version.history_user_id is not None
+        and version.history_user_id == getattr(version, "logged_by_id", None)
+    )
 
 
 def _history_row(version, record: str, change: str, void_reason: str, entries, is_void) -> dict:

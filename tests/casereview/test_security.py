@@ -86,7 +86,30 @@ def test_idle_sign_out_is_explained(client):
     client.cookies[WAS_SIGNED_IN_COOKIE] = "1"
     response = client.get(reverse("referrals:home"), follow=True)
     assert b"You have been signed out because you were inactive for 30 minutes" in response.content
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_activity_keeps_the_session_alive_saving_it_at_most_once_a_minute(client, settings):
+    """The idle clock restarts on activity; a burst of pages writes the session once."""
+    from django.contrib.sessions.models import Session
+
+    from casereview.middleware import REFRESHED_AT
+
+    client.force_login(factories.user("caseworker"))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get(reverse("referrals:home")).status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
+    for _ in range(3):
+        assert client.get(reverse("referrals:home")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expiry  # not saved again
+
+    session = client.session
+    session[REFRESHED_AT] = time.time() - settings.SESSION_REFRESH_SECONDS
+    session.save()
+    saved = Session.objects.get(session_key=key).expire_date
+    time.sleep(0.01)
+    assert client.get(reverse("referrals:home")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date > saved  # a minute on: moved on
 
 
 def test_deactivated_user_is_signed_out_on_the_next_request(client):

@@ -361,6 +361,46 @@ def test_voided_record_is_in_the_history_appendix_with_its_reason(failure_case, 
     assert "imported from failure.csv by importer" in appendix
 
 
+def test_appendix_lists_what_the_chronology_lines_do_not_already_say(failure_case, importer):
+    """A note entered today by the person its line names, never changed, is not repeated in the
+    appendix; an edited note (its creation and its change), a note backfilled for an earlier
+    day, and every imported entry (entered on another day than its "logged on") are listed."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    police = factories.agency("Police")
+
+    def note(summary, logged_on):
+        return intake.add_note(
+            case=failure_case,
+            user=importer,
+            agency=police,
+            occurred_on=logged_on,
+            logged_on=logged_on,
+            summary=summary,
+        )
+
+    note("Plain note", today)
+    edited = note("Edited note", today)
+    intake.update_record(edited, user=importer, changes={"summary": "Edited"}, reason="Typo")
+    note("Backfilled note", today - dt.timedelta(days=1))
+
+    data = pdf.chronology_data(failure_case, as_of=today)
+    number = {e["summary"]: e["number"] for e in data["entries"]}
+    listed = [(row["entries"], row["change"], row["reason"]) for row in data["history"]]
+    assert not [row for row in listed if number["Plain note"] in row[0]]
+    assert ([number["Edited"]], "Created", "Note added") in listed
+    assert ([number["Edited"]], "Changed", "Typo") in listed
+    assert ([number["Backfilled note"]], "Created", "Note added") in listed
+    mine = {number["Plain note"], number["Edited"], number["Backfilled note"]}
+    imported = [e["number"] for e in data["entries"] if e["number"] not in mine]
+    assert len(imported) == 10
+    for n in imported:
+        assert any(n in row[0] and row[1] == "Created" for row in listed), n
+    text = "\n".join(pages(render(failure_case, as_of=today)))
+    assert "is not listed again here" in text
+
+
 def test_history_is_read_in_a_fixed_number_of_queries(failure_case, importer):
     with CaptureQueriesContext(connection) as before:
         pdf.chronology_data(failure_case, as_of=AS_OF)
