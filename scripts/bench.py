@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import logging
 import os
 import platform
 import resource
@@ -122,6 +123,9 @@ def setup_django(pdf_cache: str) -> None:
     # As gunicorn does: the WSGI module sets Django up (and freezes what start-up made,
     # out of the garbage collector's way).
     import casereview.wsgi  # noqa: F401
+
+    # The bench asks for a missing case on purpose: no "Not Found" line per request.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
 
 # ------------------------------------------------------------------ timing
@@ -639,6 +643,16 @@ def main() -> None:
         get(client_for(owner), f"/cases/?q={q}"),
         sql(conn, SEARCH_FLOOR, {"agency": agency, "q": q}),
         floor_label="one SELECT … LIMIT 25",
+    )
+    # What every audited case page costs before it shows anything: a signed-in request for
+    # a case that does not exist (session, user, two-factor state, grant check, the case
+    # lookup, the refusal written to the hash-chained access log, the 404 page).
+    add(
+        "Signed-in request for an unknown case (404, refusal logged)",
+        "—",
+        get(client_for(owner), "/cases/CR-0000-00000/", status=404),
+        sql(conn, ENTRIES_FLOOR, {"case": subjects["typical"]}),
+        floor_label="the typical case's entries, for scale",
     )
     add(
         f"Case page, typical case ({entries_typical} entries)",
