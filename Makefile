@@ -76,7 +76,7 @@ serve: venv
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	echo "casereview (production mode) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" && \
-	exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --timeout 180 --access-logfile -
+	exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --keep-alive 5 --timeout 180 --access-logfile -
 
 lint: venv
 	$(VENV)/bin/ruff check .
