@@ -455,7 +455,7 @@ def chronology_section(reference: str, username: str) -> dict:
     The section is the document's own template and stylesheet (reviews/pdf.py's
     render_html and layout) with only the numbered table: the cover and the other
     sections are cut out of the HTML. The floor is the bench's bare fixed-layout
-    table (FLOOR_STYLE) of the same rows: each row's eight cells as plain text (number,
+    table (`document_floor` with the entries only) of the same rows: each row's eight cells as plain text (number,
     date, agency, type, summary, source, recorded by, "logged on by …, late (n days):
     reason"), no header, classes, spans or page marking. Each is timed from its
     entries to the PDF bytes, alternately, PDF_ROUNDS times; the fastest counts (the
@@ -493,27 +493,9 @@ def chronology_section(reference: str, username: str) -> dict:
 
     def floor() -> bytes:
         timeline = timeline_data(entries_for_case(case, viewer=viewer), as_of=as_of)
-        cells = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(v))}</td>"
-                for v in (
-                    row["number"],
-                    row["date"],
-                    row["agency"],
-                    row["label"],
-                    row["summary"],
-                    row["source"],
-                    row["recorded_by"],
-                    _logged(row),
-                )
-            )
-            + "</tr>"
-            for row in map(pdf._entry_row, timeline.rows)
-        )
-        document = (
-            f"<html><head><style>{FLOOR_STYLE}</style></head><body><table>{cells}"
-            "</table></body></html>"
+        entries = [pdf._entry_row(row) for row in timeline.rows]
+        document, _ = document_floor(
+            {"entries": entries, "findings": [], "sessions": [], "reviews": [], "history": []}
         )
         return weasyprint.HTML(string=document).write_pdf()
 
