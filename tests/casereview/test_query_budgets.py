@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 
 # page -> the most queries one request may run (session, user and access-log writes included).
 BUDGETS = {
-    "case-list": 12,
-    "case-search": 17,  # a search is written to the access log (chained: lock, head, row)
-    "home": 13,
-    "case-page": 30,
-    "timeline": 24,
-    "timeline-json": 23,
-    "provider-list": 9,
+    "case-list": 13,
+    "case-search": 15,  # a search is written to the access log (chained: lock, head, row)
+    "home": 11,
+    "case-page": 20,
+    "timeline": 12,
+    "timeline-json": 11,
+    "provider-list": 10,
     "dashboard": 13,
 }
 
