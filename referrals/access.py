@@ -24,6 +24,9 @@ Role = User.Role
 EDITING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
 # Roles that may create a new case (a referral).
 CREATING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
+# Roles that may upload chronology rows in another agency's name: they merge the chronologies
+# the agencies of a panel send in. Everyone else uploads their own agency's rows only.
+MERGING_ROLES = {Role.PANEL_CHAIR, Role.ADMIN}
 
 
 def _active_grants(user: User):
@@ -171,3 +174,18 @@ def can_record_sessions(user: User, case: Case) -> bool:
 
 def can_create_cases(user: User) -> bool:
     return user.is_authenticated and user.role in CREATING_ROLES
+
+
+def can_import_agency_rows(user: User, agency_name: str) -> bool:
+    """Whether `user` may upload chronology rows in the name of the agency called `agency_name`."""
+    if user.role in MERGING_ROLES:
+        return True
+    return agency_name.casefold() == user.agency.name.casefold()
+
+
+def changeable_cases(user: User, references) -> dict[str, Case]:
+    """Of `references`, the cases `user` may add to, by reference: the same decision as the
+    forms (`visible_cases` and `can_edit_case`). A reference missing from the answer is
+    either no case or one the user may not change; callers must not tell the two apart."""
+    cases = visible_cases(user).filter(reference__in=list(references))
+    return {case.reference: case for case in cases if can_edit_case(user, case)}

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from referrals import access
 from referrals.batch import RecordBatch
 from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
 from referrals.services import fill_record, save_record
@@ -54,9 +55,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportRejected(Exception):
-    def __init__(self, errors: list[str]):
+    """Nothing was imported. `refused` holds the case references the uploader named but may
+    not change (for the access log; never shown apart from the other errors)."""
+
+    def __init__(self, errors: list[str], refused: list[str] | None = None):
         super().__init__("\n".join(errors))
         self.errors = errors
+        self.refused = refused or []
 
 
 @dataclass
@@ -102,6 +107,8 @@ class ImportResult:
     created: int = 0
     skipped: int = 0
     cases_created: list[str] = field(default_factory=list)
+    # Per case reference: [entries created, rows already present], for the access log.
+    per_case: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _unformula(value: str) -> str:
@@ -307,14 +314,56 @@ def _where(row: Row, column: str = "") -> str:
     return f"{prefix}line {row.line}" + (f", column {column}" if column else "")
 
 
-def _check_cases(rows: list[Row], owner: User | None) -> list[str]:
-    """Rules that need the whole file and the database: new cases, referral dates, reviews."""
+def _check_uploader(
+    rows: list[Row], by_case: dict[str, list[Row]], existing: dict[str, Case], uploader: User
+) -> tuple[list[str], list[str]]:
+    """What `uploader` may write: only cases they may change (the forms' decision, in
+    `referrals.access`), new cases only with a role that creates them, and rows in their own
+    agency's name unless their role merges agencies' chronologies. A case they may not change
+    gets the same sentence whether or not it exists."""
+    errors: list[str] = []
+    changeable = access.changeable_cases(uploader, existing)
+    refused = sorted(ref for ref in existing if ref not in changeable)
+    for ref in refused:
+        first = min(by_case[ref], key=lambda r: r.line)
+        errors.append(
+            f"{_where(first, 'case_ref')}: {ref} is not a case you may add to. Upload onto a "
+            "case from its own page; a new case needs a reference of its own."
+        )
+    if not access.can_create_cases(uploader):
+        for ref, case_rows in by_case.items():
+            if ref not in existing:
+                first = min(case_rows, key=lambda r: r.line)
+                errors.append(
+                    f"{_where(first, 'case_ref')}: {ref} is not a case you may add to, and "
+                    "your role does not create cases."
+                )
+    for row in rows:
+        if not access.can_import_agency_rows(uploader, row.agency):
+            errors.append(
+                f"{_where(row, 'agency')}: you may import rows of your own agency "
+                f"({uploader.agency.name}) only, not of {row.agency}; a panel chair or an "
+                "administrator merges other agencies' chronologies."
+            )
+    return errors, refused
+
+
+def _check_cases(
+    rows: list[Row], owner: User | None, uploader: User | None = None
+) -> tuple[list[str], list[str]]:
+    """Rules that need the whole file and the database: who may write what, new cases,
+    referral dates, reviews. Returns the errors and the references refused to the uploader."""
     errors = []
     by_case: dict[str, list[Row]] = {}
     for row in rows:
         by_case.setdefault(row.case_ref, []).append(row)
     existing = {case.reference: case for case in Case.objects.filter(reference__in=by_case)}
+    refused: list[str] = []
+    if uploader is not None:
+        errors, refused = _check_uploader(rows, by_case, existing, uploader)
     for ref, case_rows in by_case.items():
+        if ref in refused:
+            continue  # nothing more about a case the uploader may not change
         case_rows.sort(key=lambda r: (r.date, ENTRY_TYPES.index(r.entry_type), r.line))
         case = existing.get(ref)
         if case is None:
@@ -352,13 +401,21 @@ def _check_cases(rows: list[Row], owner: User | None) -> list[str]:
                     f"{_where(row, 'occurred_on')}: a review_conducted needs a case_exited "
                     "on or before its date"
                 )
-    return errors
+    return errors, refused
 
 
 def import_chronology(
-    files: list[tuple[str, bytes]], *, user: User, owner: User | None = None
+    files: list[tuple[str, bytes]],
+    *,
+    user: User,
+    owner: User | None = None,
+    trusted: bool = False,
 ) -> ImportResult:
-    """Check every file, then write all rows or none. Raises ImportRejected with every problem."""
+    """Check every file, then write all rows or none. Raises ImportRejected with every problem.
+
+    Every row goes through `user`'s rights (`_check_uploader`), unless `trusted`: the
+    `import_chronology` command, an administrator's tool run on the server.
+    """
     rows: list[Row] = []
     errors: list[str] = []
     for name, data in files:
@@ -369,23 +426,33 @@ def import_chronology(
             continue
         rows.extend(file_rows)
         errors.extend(file_errors)
+    refused: list[str] = []
     if not errors:
-        errors.extend(_check_cases(rows, owner))
+        case_errors, refused = _check_cases(rows, owner, None if trusted else user)
+        errors.extend(case_errors)
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, refused)
     names = ", ".join(name for name, _ in files)
     reason = f"imported from {names} by {user.username}"
     try:
         try:
             result = ImportResult()
             with transaction.atomic():
-                _apply(rows, user=user, owner=owner, result=result, reason=reason, batched=True)
+                _apply(rows, user=user, owner=owner, result=result, reason=reason, trusted=trusted)
         except IntegrityError:
             # Something only the database caught (a constraint or trigger) in a batch:
             # nothing was kept. Write row by row instead, which names the line.
             result = ImportResult()
             with transaction.atomic():
-                _apply(rows, user=user, owner=owner, result=result, reason=reason, batched=False)
+                _apply(
+                    rows,
+                    user=user,
+                    owner=owner,
+                    result=result,
+                    reason=reason,
+                    trusted=trusted,
+                    batched=False,
+                )
     except ValidationError as error:
         raise ImportRejected(error.messages) from None
     return result
@@ -545,9 +612,12 @@ def _apply(
     owner: User | None,
     result: ImportResult,
     reason: str,
+    trusted: bool,
     batched: bool = True,
 ) -> None:
     agencies: dict[str, Agency] = {}
+    # The duplicate check counts only what the uploader may see (no oracle for restricted notes).
+    viewer = None if trusted else user
     rows = sorted(rows, key=lambda r: (r.case_ref, r.date, ENTRY_TYPES.index(r.entry_type), r.line))
     cases: dict[str, Case] = {}
     seen: dict[str, set] = {}
@@ -567,12 +637,16 @@ def _apply(
                 result.cases_created.append(case.reference)
             cases[row.case_ref] = case
             seen[row.case_ref] = (
-                set() if new else {e.identity for e in entries_for_case(case, include_void=True)}
+                set()
+                if new
+                else {e.identity for e in entries_for_case(case, include_void=True, viewer=viewer)}
             )
+            result.per_case[row.case_ref] = [0, 0]
             writer.start_case(case, new=new)
         identity = row.as_entry().identity
         if identity in seen[row.case_ref]:
             result.skipped += 1
+            result.per_case[row.case_ref][1] += 1
             continue
         seen[row.case_ref].add(identity)
         try:
@@ -584,6 +658,7 @@ def _apply(
                 )
             continue
         result.created += 1
+        result.per_case[row.case_ref][0] += 1
     if errors:
         raise ValidationError(errors)
     writer.flush()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from referrals import access
 from referrals.audit import log_access
+from referrals.models import AccessLog, Case
 
 from .chronology import entries_for_case
 from .chronology_csv import ImportRejected, export_csv, import_chronology
@@ -148,7 +149,9 @@ def chronology_upload(request, reference=None):
                     )
                 except ImportRejected as rejected:
                     errors = rejected.errors
+                    _log_import_refused(request, upload.name, rejected.refused)
                 else:
+                    _log_import(request, upload.name, result)
                     messages.success(
                         request,
                         f"Imported {result.created} entries ({result.skipped} already present)",
@@ -161,7 +164,38 @@ def chronology_upload(request, reference=None):
                     )
         for error in errors:
             form.add_error("file", error)
-    return render(request, "reviews/chronology_upload.html", {"case": case, "form": form})
+    return render(
+        request,
+        "reviews/chronology_upload.html",
+        {"case": case, "form": form, "merges": request.user.role in access.MERGING_ROLES},
+    )
+
+
+def _log_import(request, name: str, result) -> None:
+    """Every import is in the access log: one row per case it wrote to, with its counts."""
+    cases = {c.reference: c for c in Case.objects.filter(reference__in=result.per_case)}
+    for reference, (created, skipped) in result.per_case.items():
+        log_access(
+            user=request.user,
+            action="import",
+            case=cases.get(reference),
+            case_reference=reference,
+            detail=f"{created} entries imported from {name}, {skipped} already present",
+            request=request,
+        )
+
+
+def _log_import_refused(request, name: str, references: list[str]) -> None:
+    for reference in references:
+        log_access(
+            user=request.user,
+            action="import",
+            case=Case.objects.filter(reference=reference).first(),
+            case_reference=reference,
+            detail=f"upload of {name} named a case the user may not change",
+            request=request,
+            outcome=AccessLog.Outcome.REFUSED,
+        )
 
 
 def _wrong_case_rows(data: bytes, case) -> list[str]:

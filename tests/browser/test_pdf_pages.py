@@ -21,7 +21,7 @@ def caseworker(make_user, settings, tmp_path):
     settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
     police = Agency.objects.create(name="Police", kind=Agency.Kind.POLICE)
     user = make_user("caseworker", agency=police, first_name="Casey", last_name="Worker")
-    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user)
+    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user, trusted=True)
     return user
 
 

@@ -19,7 +19,7 @@ def failure_case(make_user):
         name="Local authority", defaults={"kind": Agency.Kind.LOCAL_AUTHORITY}
     )
     user = make_user(username="caseworker", agency=council)
-    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user)
+    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user, trusted=True)
     return user
 
 

@@ -47,7 +47,7 @@ def _pg_url(name: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_backup_restores_into_a_fresh_database_with_intact_audit(tmp_path):
     user = factories.user("importer", role="admin")
-    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user)
+    import_chronology([("failure.csv", FAILURE.encode())], user=user, owner=user, trusted=True)
     log_access(user=user, action="view-case")
 
     if connection.vendor == "postgresql":

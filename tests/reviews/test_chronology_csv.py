@@ -42,7 +42,7 @@ def importer():
 
 
 def _import(text, user, name="failure.csv", owner=None):
-    return import_chronology([(name, text.encode())], user=user, owner=owner or user)
+    return import_chronology([(name, text.encode())], user=user, owner=owner or user, trusted=True)
 
 
 def _codes(case, as_of):
@@ -148,6 +148,7 @@ def test_non_utf8_and_oversized_files_are_refused(importer, settings):
             [("latin.csv", HEADER.encode() + "CR-1,Zoë\n".encode("latin-1"))],
             user=importer,
             owner=importer,
+            trusted=True,
         )
     settings.CHRONOLOGY_MAX_UPLOAD_BYTES = 100
     with pytest.raises(ImportRejected, match="the largest accepted is 100 bytes"):
@@ -156,7 +157,10 @@ def test_non_utf8_and_oversized_files_are_refused(importer, settings):
 
 def test_bom_is_accepted(importer):
     result = import_chronology(
-        [("bom.csv", b"\xef\xbb\xbf" + FAILURE.encode())], user=importer, owner=importer
+        [("bom.csv", b"\xef\xbb\xbf" + FAILURE.encode())],
+        user=importer,
+        owner=importer,
+        trusted=True,
     )
     assert result.created == 10
 

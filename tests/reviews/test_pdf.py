@@ -54,7 +54,9 @@ def importer():
 
 @pytest.fixture
 def failure_case(importer):
-    import_chronology([("failure.csv", FAILURE.encode())], user=importer, owner=importer)
+    import_chronology(
+        [("failure.csv", FAILURE.encode())], user=importer, owner=importer, trusted=True
+    )
     return Case.objects.select_related("person").get(reference="CR-T-1")
 
 
@@ -214,7 +216,10 @@ def test_marking_and_page_x_of_y_on_every_page_of_a_long_chronology(importer, la
             f"note {i + 1},,,,,\n"
         )
     import_chronology(
-        [("long.csv", (HEADER + "".join(rows)).encode())], user=importer, owner=importer
+        [("long.csv", (HEADER + "".join(rows)).encode())],
+        user=importer,
+        owner=importer,
+        trusted=True,
     )
     case = Case.objects.select_related("person").get(reference="CR-LONG")
     texts = pages(render(case))
