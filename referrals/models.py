@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -130,6 +131,16 @@ class Person(models.Model):
         return self.display_name
 
 
+# A case reference is part of every case URL: letters and digits in groups joined by single
+# hyphens (CR-2015-00007), at most 40 characters. One pattern for the model, forms, the
+# import and the database constraint below.
+CASE_REFERENCE_PATTERN = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+CASE_REFERENCE_RULE = (
+    "A case reference is letters and digits, in groups joined by single hyphens "
+    "(for example CR-2015-00007)"
+)
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=[Case.Status.CLOSED, Case.Status.NO_FURTHER_ACTION])
@@ -151,7 +162,11 @@ class Case(models.Model):
         REFUSED = "refused", "Refused"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    reference = models.CharField(max_length=40, unique=True)
+    reference = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(CASE_REFERENCE_PATTERN, CASE_REFERENCE_RULE + ".")],
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REFERRED)
     consent = models.CharField(max_length=20, choices=Consent.choices, default=Consent.NOT_ASKED)
@@ -181,6 +196,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(reference=""),
                 name="case_reference_not_blank",
+            ),
+            # Every case URL reverses: no slash, space or other character a path cannot hold.
+            models.CheckConstraint(
+                condition=Q(reference__regex=CASE_REFERENCE_PATTERN),
+                name="case_reference_pattern",
+                violation_error_message=CASE_REFERENCE_RULE + ".",
             ),
         ]
         indexes = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,7 +23,17 @@ from django.db import IntegrityError, transaction
 
 from referrals import access
 from referrals.batch import RecordBatch
-from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
+from referrals.models import (
+    CASE_REFERENCE_PATTERN,
+    CASE_REFERENCE_RULE,
+    Agency,
+    Case,
+    CaseNote,
+    Contact,
+    Person,
+    Referral,
+    User,
+)
 from referrals.services import fill_record, save_record
 
 from . import services
@@ -282,6 +293,13 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
     ):
         if len(text.get(column, "")) > limit:
             errors.append((column, f"is longer than {limit} characters"))
+    if text.get("case_ref") and not re.fullmatch(CASE_REFERENCE_PATTERN, text["case_ref"]):
+        errors.append(
+            (
+                "case_ref",
+                f"'{text['case_ref']}': {CASE_REFERENCE_RULE[0].lower()}{CASE_REFERENCE_RULE[1:]}",
+            )
+        )
     for column, value in cell.items():
         if "\x00" in value:
             errors.append((column, "contains a NUL character"))

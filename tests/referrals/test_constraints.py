@@ -249,3 +249,41 @@ def test_month_only_date_is_kept_as_a_month(case, caseworker):
     assert note.occurred_display == "November 2019"
     assert note.effective_date == D(2019, 11, 30)
     assert referral.occurred_display == "7 October 2019"
+
+
+@pytest.mark.parametrize("bad", ["CR-2026/EVIL", "CR 2026", "CR--1", "-CR", "CR-1-", "CR-%2F"])
+def test_case_reference_has_one_pattern_in_model_import_and_database(caseworker, client, bad):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from referrals.services import create_referral
+
+    # The model (and so every form and the admin): a sentence.
+    with pytest.raises(ValidationError, match="letters and digits, in groups joined by single"):
+        create_referral(
+            user=caseworker,
+            person_name="Avery Quill",
+            referring_agency=caseworker.agency,
+            received_on=D(2026, 11, 2),
+            logged_on=D(2026, 11, 2),
+            concerns="x",
+            reference=bad,
+        )
+    # The import: line and column, nothing saved.
+    client.force_login(caseworker)
+    csv = (
+        "case_ref,subject,agency,entry_type,occurred_on,summary\n"
+        f'"{bad}",Avery Quill,{caseworker.agency.name},referral,2026-11-02,x\n'
+    )
+    response = client.post(
+        reverse("reviews:chronology-import"),
+        {"file": SimpleUploadedFile("evil.csv", csv.encode(), "text/csv")},
+    )
+    assert "evil.csv: line 2, column case_ref:" in response.content.decode()
+    assert not Case.objects.filter(reference=bad).exists()
+    # The database: refused even when validation is skipped.
+    case = factories.case(owner=caseworker, reference="CR-2026-00001")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(reference=bad)  # history-safe: refused
+    # The case list still works for everyone in the agency.
+    assert client.get(reverse("referrals:case-list")).status_code == 200
