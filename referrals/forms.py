@@ -230,6 +230,7 @@ class ConsentForm(GovForm):
         widget=forms.RadioSelect,
     )
     consent_on = UKDateField(label="Date of the decision")
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class VoidForm(GovForm):

@@ -9,6 +9,7 @@ reason onto the history row, and bumps the optimistic-concurrency version.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -70,6 +71,37 @@ def check_version(instance: models.Model, expected_version: int | None) -> None:
     )
     if current != expected_version:
         raise ConflictError(instance)
+
+
+@transaction.atomic
+def update_case(
+    case: Case,
+    *,
+    user: User,
+    reason: str,
+    changes: dict | Callable[[Case], dict],
+    expected_version: int | None = None,
+) -> Case:
+    """The one way a case row changes: only the fields in `changes`, set on the row as it is
+    now (locked until commit), never on the copy the request loaded at its start.
+
+    `changes` may be a function of the current row (a panel meeting moves a referred case to
+    "panel", whatever it was loaded as). With `expected_version` (the version the user's form
+    showed), a case changed since is refused with ConflictError, as records are. Nothing is
+    written when nothing changes. `case` is brought up to date either way.
+    """
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConflictError(current)
+    wanted = changes(current) if callable(changes) else changes
+    changed = {name: value for name, value in wanted.items() if getattr(current, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(current, name, value)
+        save_record(current, user=user, reason=reason)
+    for field in Case._meta.concrete_fields:
+        setattr(case, field.attname, getattr(current, field.attname))
+    return case
 
 
 def late_reason_problem(record: CaseRecord) -> str:
@@ -233,14 +265,24 @@ def change_owner(
         raise ValidationError(
             {"new_owner": f"{new_owner} can no longer sign in, so cannot own a case."}
         )
-    check_version(case, expected_version)
-    case.owner = new_owner
-    return save_record(case, user=user, reason=f"Owner changed to {new_owner}: {reason}")
+    return update_case(
+        case,
+        user=user,
+        reason=f"Owner changed to {new_owner}: {reason}",
+        changes={"owner": new_owner},
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
 def record_consent(
-    *, case: Case, user: User, consent: str, consent_on: dt.date, reason: str = "Consent recorded"
+    *,
+    case: Case,
+    user: User,
+    consent: str,
+    consent_on: dt.date,
+    reason: str = "Consent recorded",
+    expected_version: int | None = None,
 ) -> Case:
     if consent_on < case.referred_on:
         raise ValidationError(
@@ -248,15 +290,25 @@ def record_consent(
                 "consent_on": f"Consent date must be on or after the referral date, {uk_date(case.referred_on)}."
             }
         )
-    case.consent = consent
-    case.consent_on = consent_on
-    return save_record(case, user=user, reason=reason)
+    return update_case(
+        case,
+        user=user,
+        reason=reason,
+        changes={"consent": consent, "consent_on": consent_on},
+        expected_version=expected_version,
+    )
 
 
-@transaction.atomic
-def set_status(*, case: Case, user: User, status: str, reason: str) -> Case:
-    case.status = status
-    return save_record(case, user=user, reason=reason)
+def set_status(
+    *, case: Case, user: User, status: str, reason: str, expected_version: int | None = None
+) -> Case:
+    return update_case(
+        case,
+        user=user,
+        reason=reason,
+        changes={"status": status},
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

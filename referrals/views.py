@@ -263,13 +263,17 @@ def change_owner(request, reference):
 @require_http_methods(["GET", "POST"])
 def record_consent(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, initial={"version": case.version})
     return record_form_page(
         request,
         case,
         form,
         lambda d: services.record_consent(
-            case=case, user=request.user, consent=d["consent"], consent_on=d["consent_on"]
+            case=case,
+            user=request.user,
+            consent=d["consent"],
+            consent_on=d["consent_on"],
+            expected_version=d["version"],
         ),
         title="Record consent to Channel support",
         button="Save consent",

@@ -34,7 +34,7 @@ from referrals.models import (
     Referral,
     User,
 )
-from referrals.services import fill_record, save_record
+from referrals.services import fill_record, save_record, update_case
 
 from . import services
 from .chronology import entries_for_case
@@ -499,7 +499,8 @@ class _Writer:
     def __init__(self, *, user: User, reason: str, batched: bool):
         self.user, self.reason, self.batched = user, reason, batched
         self.batch = RecordBatch(user=user, reason=reason)
-        self.changed_cases: dict[int, Case] = {}
+        # Existing cases a panel_meeting row changes: (case, latest risk level given).
+        self.changed_cases: dict[int, tuple[Case, str]] = {}
         # Per case reference (a queued case has no id yet): sessions planned, by (agency, date).
         self.planned: dict[str, dict[tuple[int, dt.date], list[InterventionSession]]] = {}
 
@@ -514,8 +515,13 @@ class _Writer:
 
     def flush(self) -> None:
         self.batch.flush()
-        for case in self.changed_cases.values():
-            save_record(case, user=self.user, reason=self.reason)
+        for case, risk_level in self.changed_cases.values():
+            update_case(
+                case,
+                user=self.user,
+                reason=self.reason,
+                changes=lambda current, risk=risk_level: services.panel_changes(current, risk),
+            )
         self.changed_cases.clear()
 
     def new_case(self, first: Row, rows: list[Row], owner: User) -> Case:
@@ -556,15 +562,14 @@ class _Writer:
         else:
             self._save(record)
         if row.entry_type == "panel_meeting":
-            # What record_panel_meeting does to the case, saved once per flush.
-            status = case.status
-            if row.risk_level:
-                case.risk_level = row.risk_level
-            if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY):
-                case.status = Case.Status.PANEL
-            if (row.risk_level or status != case.status) and not case._state.adding:
-                # A case still queued is inserted as it now is; one already saved is re-saved.
-                self.changed_cases[case.pk] = case
+            # What record_panel_meeting does to the case: a case still queued is inserted as it
+            # now is; one already saved is changed through update_case once per flush.
+            if case._state.adding:
+                for name, value in services.panel_changes(case, row.risk_level).items():
+                    setattr(case, name, value)
+            else:
+                _, risk = self.changed_cases.get(case.pk, (case, ""))
+                self.changed_cases[case.pk] = (case, row.risk_level or risk)
             if not self.batched:
                 self.flush()
         if row.entry_type == "session_planned":

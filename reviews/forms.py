@@ -242,6 +242,7 @@ class ReopenForm(GovForm):
         help_text="Reviews not yet held will be cancelled.",
         required_message="Give the reason for reopening the case",
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ConductReviewForm(GovForm):

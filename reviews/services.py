@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from referrals.models import Agency, Case, User, uk_date
-from referrals.services import check_version, fill_record, save_record, today
+from referrals.services import check_version, fill_record, save_record, today, update_case
 
 from .dates import REVIEW_MONTHS, review_due_on
 from .models import (
@@ -73,12 +73,19 @@ def record_panel_meeting(
         )
     for action in actions:
         add_panel_action(case=case, meeting=meeting, user=user, **action)
-    if risk_level:
-        case.risk_level = risk_level
-    if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY):
-        case.status = Case.Status.PANEL
-    save_record(case, user=user, reason=reason)
+    update_case(
+        case, user=user, reason=reason, changes=lambda current: panel_changes(current, risk_level)
+    )
     return meeting
+
+
+def panel_changes(case: Case, risk_level: str) -> dict:
+    """What a panel meeting changes on its case: the risk level it set, and a referred case
+    is now at panel."""
+    changes = {"risk_level": risk_level} if risk_level else {}
+    if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY):
+        changes["status"] = Case.Status.PANEL
+    return changes
 
 
 @transaction.atomic
@@ -101,13 +108,17 @@ def record_decision(
         require_late_reason=require_late_reason,
         **fields,
     )
-    if kind == PanelDecision.Kind.ADOPT and case.status in (
-        Case.Status.REFERRED,
-        Case.Status.GATEWAY,
-        Case.Status.PANEL,
-    ):
-        case.status = Case.Status.PANEL
-        save_record(case, user=user, reason=reason)
+    if kind == PanelDecision.Kind.ADOPT:
+        update_case(
+            case,
+            user=user,
+            reason=reason,
+            changes=lambda current: (
+                {"status": Case.Status.PANEL}
+                if current.status in (Case.Status.REFERRED, Case.Status.GATEWAY)
+                else {}
+            ),
+        )
     return decision
 
 
@@ -159,9 +170,16 @@ def assign_provider(
         require_late_reason=require_late_reason,
         **fields,
     )
-    if case.status in (Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL):
-        case.status = Case.Status.INTERVENTION
-        save_record(case, user=user, reason=reason)
+    update_case(
+        case,
+        user=user,
+        reason=reason,
+        changes=lambda current: (
+            {"status": Case.Status.INTERVENTION}
+            if current.status in (Case.Status.REFERRED, Case.Status.GATEWAY, Case.Status.PANEL)
+            else {}
+        ),
+    )
     return assignment
 
 
@@ -422,10 +440,15 @@ def exit_case(
             user=user,
             reason=f"Scheduled by the exit on {case_exit.occurred_display}",
         )
-    case.status = Case.Status.EXITED
-    if risk_level:
-        case.risk_level = risk_level
-    save_record(case, user=user, reason=reason)
+    update_case(
+        case,
+        user=user,
+        reason=reason,
+        changes={
+            "status": Case.Status.EXITED,
+            **({"risk_level": risk_level} if risk_level else {}),
+        },
+    )
     return case_exit
 
 
@@ -439,15 +462,24 @@ def cancel_open_reviews(*, case: Case, user: User, why: str) -> int:
 
 
 @transaction.atomic
-def reopen_case(*, case: Case, user: User, reason: str) -> Case:
+def reopen_case(
+    *, case: Case, user: User, reason: str, expected_version: int | None = None
+) -> Case:
     """Bring an exited case back into support: reviews not yet held are cancelled."""
+    if expected_version is not None:
+        check_version(case, expected_version)
     if case.status != Case.Status.EXITED:
         raise ValidationError({"reason": "Only an exited case can be reopened."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is being reopened."})
     cancel_open_reviews(case=case, user=user, why=f"Case reopened: {reason}")
-    case.status = Case.Status.INTERVENTION
-    return save_record(case, user=user, reason=f"Reopened: {reason}")
+    return update_case(
+        case,
+        user=user,
+        reason=f"Reopened: {reason}",
+        changes={"status": Case.Status.INTERVENTION},
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

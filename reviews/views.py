@@ -322,12 +322,14 @@ def exit_new(request, reference):
 @GET_POST
 def reopen(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(request.POST or None, initial={"version": case.version})
     return record_form_page(
         request,
         case,
         form,
-        lambda d: services.reopen_case(case=case, user=request.user, reason=d["reason"]),
+        lambda d: services.reopen_case(
+            case=case, user=request.user, reason=d["reason"], expected_version=d["version"]
+        ),
         title="Reopen the case",
         button="Reopen case",
         success_message="Case reopened",
