@@ -166,7 +166,8 @@ def parse(text: str, name: str) -> tuple[list[Row], list[str]]:
     """Every row of one file, and every problem found, as `line N, column C: ...`."""
     prefix = f"{name}: " if name else ""
     errors: list[str] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict: a stray quote is an error, never a cell that swallows the rows after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except StopIteration:
@@ -185,22 +186,41 @@ def parse(text: str, name: str) -> tuple[list[Row], list[str]]:
         return [], errors
 
     rows: list[Row] = []
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(header):
-                errors.append(
-                    f"{prefix}line {line}: {len(cells)} cells where the header has {len(header)}"
+    while True:
+        start = reader.line_num + 1  # the line this record begins on
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # Only a quote that never closes, or text after a closing quote, gets here.
+            problem = (
+                "a quote opens a cell on this line and is never closed, so every row after it "
+                "would be read as part of one cell"
+                if "end of data" in str(error)
+                else f"a quoted cell on this line is not closed properly ({error})"
+            )
+            errors.append(f"{prefix}line {start}: {problem}; check the quotes on this line.")
+            break
+        line = start
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            spans = reader.line_num > start
+            errors.append(
+                f"{prefix}line {line}: {len(cells)} cells where the header has {len(header)}"
+                + (
+                    f"; a quoted cell that opens on line {line} runs on to line "
+                    f"{reader.line_num}: check its quotes"
+                    if spans
+                    else ""
                 )
-                continue
-            row, row_errors = _parse_row(dict(zip(header, cells, strict=True)), name, line)
-            errors.extend(f"{prefix}line {line}, column {col}: {msg}" for col, msg in row_errors)
-            if row is not None:
-                rows.append(row)
-    except csv.Error as error:
-        errors.append(f"{prefix}line {reader.line_num}: {error}")
+            )
+            continue
+        row, row_errors = _parse_row(dict(zip(header, cells, strict=True)), name, line)
+        errors.extend(f"{prefix}line {line}, column {col}: {msg}" for col, msg in row_errors)
+        if row is not None:
+            rows.append(row)
     return rows, errors
 
 

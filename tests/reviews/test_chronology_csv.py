@@ -299,3 +299,43 @@ def test_a_refusal_only_the_database_sees_rolls_back_and_is_retried_row_by_row(
     for case in Case.objects.filter(reference__startswith="CR-B-"):
         assert len(entries_for_case(case)) == 10
         assert Contact.history.filter(case_id=case.pk).count() == 1
+
+
+def test_a_stray_quote_is_refused_at_the_line_it_opens(importer):
+    """One unterminated quote followed by five rows was imported as one entry whose summary
+    held all five, reported as success. Now the file is refused, naming the quote's line."""
+    rows = "".join(f"CR-T-9,,Police,note,2015-06-0{day},,Note {day},,,,,,\n" for day in range(2, 7))
+    text = (
+        HEADER
+        + 'CR-T-9,Ellis Norbury,Police,referral,2015-06-01,,"Referred by police,,,,,,\n'
+        + rows
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(text, importer, name="stray.csv")
+    assert rejected.value.errors == [
+        "stray.csv: line 2: a quote opens a cell on this line and is never closed, so every "
+        "row after it would be read as part of one cell; check the quotes on this line."
+    ]
+    assert not Case.objects.filter(reference="CR-T-9").exists()
+
+
+def test_a_quote_closed_rows_later_names_where_it_opened(importer):
+    text = (
+        HEADER
+        + 'CR-T-9,Ellis Norbury,Police,referral,2015-06-01,,"Referred,,,,,,\n'
+        + "CR-T-9,,Police,note,2015-06-02,,Note,,,,,,\n"
+        + 'CR-T-9,,Police,note,2015-06-03,,Note" closed here,,,,,,\n'
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(text, importer, name="late.csv")
+    assert "late.csv: line 2:" in rejected.value.errors[0]
+    assert (
+        "runs on to line 4" in rejected.value.errors[0]
+        or "not closed properly" in (rejected.value.errors[0])
+    )
+    assert not Case.objects.filter(reference="CR-T-9").exists()
+
+
+def test_multi_line_cells_in_quotes_still_import(importer):
+    text = HEADER + 'CR-T-9,Ellis Norbury,Police,referral,2015-06-01,,"Line one\nline two",,,,,,\n'
+    assert _import(text, importer).created == 1
