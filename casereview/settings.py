@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "casereview.middleware.SessionLimitsMiddleware",
     "casereview.middleware.RequireTwoFactorMiddleware",
     "casereview.middleware.NoStoreMiddleware",
+    # A rendered form is accepted once (a double click saves one record).
+    "referrals.submissions.OnceOnlyFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.

@@ -500,3 +500,28 @@ class CaseAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} in {self.case_id} ({self.via})"
+
+
+class FormSubmission(models.Model):
+    """One rendered form, accepted once (`referrals.submissions`).
+
+    Every case form carries a random token; the first POST with it claims this row (the
+    unique token makes a second, concurrent POST wait for or see the first), and its result
+    is kept, so a double click or a resent form shows the first result instead of saving
+    twice. A technical record, not case data: no history.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being saved"
+        DONE = "done", "Saved"
+        FAILED = "failed", "Not saved"
+
+    token = models.CharField(max_length=36, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.path} by {self.user_id}: {self.status}"

@@ -58,3 +58,11 @@ def finding_label(code: str) -> str:
     from reviews.timeline import FINDING_LABELS
 
     return FINDING_LABELS.get(code, code)
+
+
+@register.simple_tag
+def form_token() -> str:
+    """A hidden field that lets the form be accepted once (referrals/submissions.py)."""
+    from referrals.submissions import token_input
+
+    return token_input()
