@@ -10,8 +10,7 @@ class ReferralsConfig(AppConfig):
 
         from casereview import auditchain
 
-        from . import membership, signals  # noqa: F401 - signals connects the sign-in receivers
-
-        membership.connect()
+        # signals connects the sign-in receivers; membership registers intake's sources.
+        from . import membership, signals  # noqa: F401
 
         post_migrate.connect(auditchain.ensure_append_only, sender=self, dispatch_uid="append-only")

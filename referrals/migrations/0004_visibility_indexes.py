@@ -14,31 +14,15 @@ so there is nothing for SQLite to do.
 from django.db import migrations
 
 INDEXES = {
-    # visible_cases: an agency present at one of the case's panels (attendance by agency).
-    "panelattendance_agency_meeting_idx": (
-        "reviews_panelattendance",
-        "(agency_id, meeting_id)",
-        "",
-    ),
-    # visible_cases: the panel meetings' cases, read from the index (live meetings only).
-    "panelmeeting_id_case_live_idx": (
-        "reviews_panelmeeting",
-        "(id) INCLUDE (case_id)",
-        "WHERE voided_at IS NULL",
-    ),
     # visible_cases: a referring agency's cases (live referrals only).
     "referral_agency_case_live_idx": (
         "referrals_referral",
         "(agency_id, case_id)",
         "WHERE voided_at IS NULL",
     ),
-    # visible_cases: a commissioned provider's cases (live assignments only).
-    "assignment_agency_case_live_idx": (
-        "reviews_providerassignment",
-        "(agency_id, case_id)",
-        "WHERE voided_at IS NULL",
-    ),
 }
+# The same indexes on reviews' tables (panel attendance, meetings, provider assignments) are
+# made by reviews/migrations/0003 (databases made before they moved have them from here).
 
 
 def create(apps, schema_editor):
@@ -56,9 +40,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("referrals", "0003_restricted_notes"),
-        ("reviews", "0002_not_before_referral_triggers"),
-    ]
+    dependencies = [("referrals", "0003_restricted_notes")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -3,24 +3,21 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The membership the existing records imply (the same as referrals.membership, copied so
-# that this migration does not change if that module does).
+# The membership the existing intake records imply (the same as referrals.membership, copied
+# so that this migration does not change if that module does). Panel and provider
+# memberships come from reviews' records: reviews/migrations/0003 fills those.
 BACKFILL_SQL = """
 INSERT INTO referrals_caseagency (case_id, agency_id, via)
 SELECT id, lead_agency_id, 'lead' FROM referrals_case
 UNION SELECT c.id, u.agency_id, 'owner' FROM referrals_case c
       JOIN referrals_user u ON u.id = c.owner_id
 UNION SELECT case_id, agency_id, 'referrer' FROM referrals_referral WHERE voided_at IS NULL
-UNION SELECT m.case_id, a.agency_id, 'panel' FROM reviews_panelattendance a
-      JOIN reviews_panelmeeting m ON m.id = a.meeting_id WHERE m.voided_at IS NULL
-UNION SELECT case_id, agency_id, 'provider' FROM reviews_providerassignment WHERE voided_at IS NULL
 """
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("reviews", "0002_not_before_referral_triggers"),
         ('referrals', '0004_visibility_indexes'),
     ]
 

@@ -53,13 +53,6 @@ def risk_colour(risk: str) -> str:
     return RISK_COLOURS.get(risk, "grey")
 
 
-@register.filter
-def finding_label(code: str) -> str:
-    from reviews.timeline import FINDING_LABELS
-
-    return FINDING_LABELS.get(code, code)
-
-
 @register.simple_tag
 def form_token() -> str:
     """A hidden field that lets the form be accepted once (referrals/submissions.py)."""

@@ -3,6 +3,54 @@
 from django.conf import settings
 from django.db import migrations, models
 
+# Moved here from referrals/migrations/0004 and 0005 so that intake's migrations need nothing
+# of reviews: the membership reviews' records imply, and the covering indexes that
+# `referrals.access.visible_cases` reads on PostgreSQL. Both are idempotent, so a database
+# that had them from the referrals migrations is unchanged.
+MEMBERSHIP_BACKFILL_SQL = """
+INSERT INTO referrals_caseagency (case_id, agency_id, via)
+SELECT m.case_id, m.agency_id, m.via FROM (
+  SELECT m.case_id AS case_id, a.agency_id AS agency_id, 'panel' AS via
+    FROM reviews_panelattendance a
+    JOIN reviews_panelmeeting m ON m.id = a.meeting_id WHERE m.voided_at IS NULL
+  UNION SELECT case_id, agency_id, 'provider' FROM reviews_providerassignment
+    WHERE voided_at IS NULL
+) AS m
+WHERE NOT EXISTS (SELECT 1 FROM referrals_caseagency x
+                  WHERE x.case_id = m.case_id AND x.agency_id = m.agency_id AND x.via = m.via)
+"""
+
+INDEXES = {
+    # visible_cases: an agency present at one of the case's panels (attendance by agency).
+    "panelattendance_agency_meeting_idx": ("reviews_panelattendance", "(agency_id, meeting_id)", ""),
+    # visible_cases: the panel meetings' cases, read from the index (live meetings only).
+    "panelmeeting_id_case_live_idx": (
+        "reviews_panelmeeting",
+        "(id) INCLUDE (case_id)",
+        "WHERE voided_at IS NULL",
+    ),
+    # visible_cases: a commissioned provider's cases (live assignments only).
+    "assignment_agency_case_live_idx": (
+        "reviews_providerassignment",
+        "(agency_id, case_id)",
+        "WHERE voided_at IS NULL",
+    ),
+}
+
+
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, (table, columns, where) in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {columns} {where}")
+
+
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
 
 class Migration(migrations.Migration):
 
@@ -13,6 +61,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunSQL(MEMBERSHIP_BACKFILL_SQL, reverse_sql=migrations.RunSQL.noop),
+        migrations.RunPython(create_indexes, drop_indexes),
         migrations.AddIndex(
             model_name='followupreview',
             index=models.Index(condition=models.Q(('state', 'held')), fields=['conducted_on'], name='review_held_idx'),

@@ -145,7 +145,7 @@ class Command(BaseCommand):
             writer.finish()
             # Which agencies are part of each case (referrals.CaseAgency), derived in one pass.
             with connection.cursor() as cursor:
-                cursor.execute(membership.BACKFILL_SQL)
+                cursor.execute(membership.backfill_sql())
         writer.analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(
