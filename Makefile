@@ -66,17 +66,34 @@ test-postgres: venv
 # Production mode on this machine: gunicorn + whitenoise against PostgreSQL, DEBUG off.
 # Plain HTTP on loopback, so HTTPS redirect and Secure cookies are off unless you set them;
 # behind a TLS proxy set SECURE_SSL_REDIRECT=true SECURE_COOKIES=true SECURE_PROXY_SSL_HEADER=true.
+# migrate runs as DATABASE_URL's user (the tables' owner); gunicorn then connects as
+# SERVE_APP_ROLE, made here if missing, which owns nothing: it may read and write rows but
+# not TRUNCATE, ALTER or DROP the tables or switch off their audit triggers. The audit chain
+# key is AUDIT_HMAC_KEY, else var/audit-hmac-key (made on first use: keep it, the chains
+# verify only with it).
 SERVE_DATABASE_URL ?= postgres://root@127.0.0.1:5432/casereview
+SERVE_APP_ROLE ?= casereview_app
 serve: venv
 	@if [ -z "$$SECRET_KEY" ]; then echo "SECRET_KEY is not set: using a random key for this run (sessions end when it stops)."; fi
+	@if [ -z "$$AUDIT_HMAC_KEY" ] && [ ! -s var/audit-hmac-key ]; then \
+	  mkdir -p var && (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(48))' > var/audit-hmac-key) && \
+	  echo "AUDIT_HMAC_KEY is not set: made var/audit-hmac-key (keep it: the audit chains verify only with it)."; fi
 	@export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+	  AUDIT_HMAC_KEY="$${AUDIT_HMAC_KEY:-$$(cat var/audit-hmac-key)}" \
 	  DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}" \
 	  SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}" DEBUG=false; \
+	APP_DATABASE_URL="$${APP_DATABASE_URL:-$$($(PY) -c 'import os, urllib.parse as p; u = p.urlsplit(os.environ["DATABASE_URL"]); print(u._replace(netloc="$(SERVE_APP_ROLE)@" + u.netloc.rpartition("@")[2]).geturl())')}"; \
 	$(PY) manage.py migrate --noinput && \
+	{ psql "$$DATABASE_URL" -qtAX -c "SELECT 1 FROM pg_roles WHERE rolname = '$(SERVE_APP_ROLE)'" | grep -q 1 || \
+	  psql "$$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -c "CREATE ROLE $(SERVE_APP_ROLE) LOGIN"; } && \
+	psql "$$DATABASE_URL" -qX -v ON_ERROR_STOP=1 \
+	  -c "GRANT USAGE ON SCHEMA public TO $(SERVE_APP_ROLE)" \
+	  -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO $(SERVE_APP_ROLE)" \
+	  -c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO $(SERVE_APP_ROLE)" && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
-	echo "casereview (production mode) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" && \
-	exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --keep-alive 5 --timeout 180 --access-logfile -
+	echo "casereview (production mode, database role $(SERVE_APP_ROLE)) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" && \
+	DATABASE_URL="$$APP_DATABASE_URL" exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --keep-alive 5 --timeout 180 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"
 
 lint: venv
 	$(VENV)/bin/ruff check .

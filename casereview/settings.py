@@ -57,6 +57,19 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG"
 
+# Key of the audit hash chains (casereview/auditchain.py). It lives outside the database so
+# that whoever can rewrite the database cannot rewrite the chains to match. Keep it as safe
+# as the backups and never change it: rows chained with one key do not verify with another.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY must be set (or DEBUG=true for a local development server)."
+        )
+    AUDIT_HMAC_KEY = "insecure-development-audit-key-only-used-with-DEBUG"
+elif len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters long.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
@@ -139,6 +152,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiler spends 100-200 ms compiling the short queries of a web page
     # whose cost estimate looks high (measured on the 70,000-case archive): off for the app.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several people at once on the embedded database (`make run`): WAL lets readers carry on
+    # while one connection writes; BEGIN IMMEDIATE takes the write lock at the start of a
+    # transaction, so a writer waits its turn (up to the busy timeout) instead of failing
+    # with "database is locked" when a read inside its transaction turns into a write.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 
 AUTH_USER_MODEL = "referrals.User"
 LOGIN_URL = "login"
@@ -192,7 +216,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Findings thresholds (../shared/docs/chronology-format.md, "Defaults").
+# Findings thresholds (docs/chronology-format.md, "Defaults"; casereview/timerules.py).
 ONGOING_STALE_DAYS = env_int("ONGOING_STALE_DAYS", 28)
 REVIEW_GRACE_DAYS = env_int("REVIEW_GRACE_DAYS", 14)
 LATE_LOGGING_DAYS = env_int("LATE_LOGGING_DAYS", 7)
@@ -207,6 +231,12 @@ CHRONOLOGY_MAX_UPLOAD_BYTES = env_int("CHRONOLOGY_MAX_UPLOAD_BYTES", 5 * 1024 * 
 PDF_CACHE_DIR = Path(env_str("PDF_CACHE_DIR", str(BASE_DIR / "var" / "pdf-cache")))
 PDF_MAX_ENTRIES = env_int("PDF_MAX_ENTRIES", 5000)
 PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 120)
+
+# Pages render a bounded number of rows, whatever the size of the case: records per page
+# of the case page, and chronology rows per page of the timeline (whose findings and
+# comparison lists show at most as many). The JSON, CSV and PDF exports stay complete.
+CASE_PAGE_ROWS = env_int("CASE_PAGE_ROWS", 50, minimum=1)
+TIMELINE_PAGE_ROWS = env_int("TIMELINE_PAGE_ROWS", 200, minimum=1)
 
 # Sessions: signed out after SESSION_COOKIE_AGE idle seconds (30 minutes) and, whatever
 # the activity, SESSION_ABSOLUTE_SECONDS after signing in (12 hours).
@@ -228,7 +258,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # HTTPS: on unless DEBUG. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=true
-# so Django trusts its X-Forwarded-Proto header.
+# so Django trusts its X-Forwarded-Proto header; the client address is then the right-most
+# X-Forwarded-For entry (the one the proxy added), otherwise the connection's (client_ip).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -253,10 +284,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sign-in throttling (django-axes): 5 failures for one username from one address locks
-# that pair out for 15 minutes.
+# that pair out for 15 minutes, and 20 failures from one address across all usernames
+# (password spraying) lock that address (referrals/throttle.py). The address is
+# referrals.audit.client_ip's, the same as the access log's.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "referrals.throttle.AddressLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "referrals.audit.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

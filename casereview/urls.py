@@ -1,13 +1,11 @@
+"""The root URLconf: where the apps are put together, each named by its urls module."""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from referrals.account_views import healthz, two_factor
-
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/two-factor/", two_factor, name="two-factor"),
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("healthz", healthz, name="healthz"),
+    path("", include("referrals.account_urls")),
     path("", include("reviews.urls")),
     path("", include("referrals.urls")),
 ]

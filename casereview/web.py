@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
-from referrals.services import ConflictError
+from casereview.records import ConflictError
+from casereview.ukdates import uk_date
 
 # Service field names that a form shows under another name.
 FIELD_ALIASES = {
@@ -64,7 +65,7 @@ def describe_conflict(form: forms.Form, conflict: ConflictError) -> None:
     latest = instance.history.select_related("history_user").first()
     who = latest.history_user if latest and latest.history_user else "someone else"
     when = latest.history_date if latest else None
-    when_text = f" at {when:%H:%M on %-d %B %Y}" if when else ""
+    when_text = f" at {uk_date(when)}" if when else ""
     reason = f" ({latest.history_change_reason})" if latest and latest.history_change_reason else ""
     form.add_error(
         None,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+from urllib.parse import urlsplit
 
 import qrcode
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
@@ -109,6 +112,32 @@ def two_factor(request):
             "next": _next(request),
         },
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the emailed link always built from SITE_URL.
+
+    Django's own view takes the link's address from the request's Host header,
+    which whoever asks for the reset controls: with a forged Host the victim
+    would be emailed a working reset token on a link to someone else's site.
+    """
+
+    def form_valid(self, form):
+        site = urlsplit(settings.SITE_URL)
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context={"site_url": settings.SITE_URL},
+        )
+        # FormView's form_valid: the redirect to "check your email" (not the parent's,
+        # which would save the form again with the request's host).
+        return super(auth_views.PasswordResetView, self).form_valid(form)
 
 
 @require_GET

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casereview.records import save_record
+
 from . import access
 from .audit import log_access
 from .models import AccessGrant, AccessLog, Case, User
-from .services import save_record
 
 EMERGENCY_ROLES = {User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.PANEL_CHAIR}
 

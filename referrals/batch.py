@@ -1,6 +1,6 @@
 """Many new records at once, each with its "+" history row, chained: the import's fast path.
 
-`services.save_record` writes one record in about a dozen queries (constraint and
+`casereview.records.save_record` writes one record in about a dozen queries (constraint and
 foreign-key checks, the record, its history row, the chain head's lock and update,
 the case's membership). A chronology import of 10,000 rows cannot afford that per
 row, so `RecordBatch` keeps the same rules in fewer queries:

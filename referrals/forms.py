@@ -7,13 +7,15 @@ services, whose ValidationErrors are put back onto the form by `views.run_form`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import NamedTuple
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 
-from .models import Agency, Case, Contact, User
+from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Agency, Case, Contact, User
 
 
 def _lower_first(text: str) -> str:
@@ -104,13 +106,29 @@ def agency_field(label: str = "Agency", kinds=None, **kwargs) -> forms.ModelChoi
     )
 
 
+def limit_length(field: forms.CharField, limit: int, name: str = "") -> forms.CharField:
+    """At most `limit` characters: said in the hint and checked when the form is sent. No
+    `maxlength` attribute: the browser would cut a pasted note short without saying so
+    (GOV.UK's character count advice). The models refuse longer text too.
+
+    `name` starts the error ("Summary must be ..."); by default the label without "(optional)".
+    """
+    field.help_text = " ".join(filter(None, [str(field.help_text), f"Up to {limit:,} characters."]))
+    name = name or re.sub(r"\s*\(.*\)$", "", str(field.label))
+    field.validators.append(
+        MaxLengthValidator(limit, message=f"{name} must be {limit:,} characters or less")
+    )
+    return field
+
+
 def late_reason_field() -> forms.CharField:
-    return forms.CharField(
+    field = forms.CharField(
         label="Reason for logging late (if it applies)",
         help_text=f"Needed when this is logged more than {settings.LATE_LOGGING_DAYS} days after it happened.",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    return limit_length(field, REASON_MAX_LENGTH)
 
 
 def text_area(
@@ -120,6 +138,8 @@ def text_area(
     rows: int = 4,
     help_text: str = "",
     required_message: str = "",
+    max_length: int = TEXT_MAX_LENGTH,
+    name: str = "",
 ) -> forms.CharField:
     field = forms.CharField(
         label=label,
@@ -129,7 +149,7 @@ def text_area(
     )
     if required_message:
         field.error_messages["required"] = required_message
-    return field
+    return limit_length(field, max_length, name)
 
 
 class RecordForm(GovForm):
@@ -181,9 +201,13 @@ class ReferralForm(GovForm):
 
 def restricted_field() -> forms.BooleanField:
     return forms.BooleanField(
-        label="Only the recording agency can see this (for example, police-only information)",
+        label="Restrict to the recording agency (for example, police-only information)",
         required=False,
-        help_text="Other agencies and the intervention provider will not see it.",
+        # Who sees a restricted note: reviews.chronology.sees_all_restricted and access.py.
+        help_text=(
+            "Other agencies on the case and the intervention provider will not see it. "
+            "Your agency, administrators and inquiry reviewers given access to this case will."
+        ),
     )
 
 
@@ -218,7 +242,10 @@ class OwnerForm(GovForm):
         empty_label="Choose a person",
     )
     reason = text_area(
-        "Reason for the change", rows=2, required_message="Give the reason for the change"
+        "Reason for the change",
+        rows=2,
+        required_message="Give the reason for the change",
+        max_length=REASON_MAX_LENGTH,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -239,6 +266,8 @@ class VoidForm(GovForm):
         rows=3,
         help_text="The record stays in the case history, marked as void.",
         required_message="Give the reason for voiding this record",
+        max_length=REASON_MAX_LENGTH,
+        name="The reason",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -13,12 +13,13 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from casereview import ukdates
 from casereview.auditchain import ChainedRow
 
 
@@ -28,12 +29,28 @@ def History(**kwargs) -> HistoricalRecords:
 
 
 def uk_date(value: dt.date | None, precision: str = "day") -> str:
-    """12 March 2015, or March 2015 when only the month is known."""
-    if value is None:
-        return ""
-    if precision == DatePrecision.MONTH:
-        return f"{calendar.month_name[value.month]} {value.year}"
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+    """12 March 2015, or March 2015 when only the month is known (casereview.ukdates)."""
+    return ukdates.uk_date(value, month_only=precision == DatePrecision.MONTH)
+
+
+# The longest text a user may type (issue 13): summaries, notes, reports and rationales, and
+# reasons. WeasyPrint lays out one unbroken word in time that grows with the square of its
+# length, so an unbounded note could hold the PDF worker for minutes.
+TEXT_MAX_LENGTH = 20_000
+REASON_MAX_LENGTH = 2_000
+
+
+def bounded_text(limit: int, **kwargs) -> models.TextField:
+    """A TextField of at most `limit` characters. TextField hands max_length only to the form
+    widget; the validator makes it a rule of the model, so full_clean (services, the import's
+    batches, the admin) refuses longer text with a sentence."""
+    return models.TextField(
+        max_length=limit,
+        validators=[
+            MaxLengthValidator(limit, message=f"This must be {limit:,} characters or less.")
+        ],
+        **kwargs,
+    )
 
 
 class DatePrecision(models.TextChoices):
@@ -228,7 +245,7 @@ class AccessGrant(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants"
     )
-    reason = models.TextField()
+    reason = bounded_text(REASON_MAX_LENGTH)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -269,10 +286,10 @@ class CaseRecord(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    summary = models.TextField()
+    summary = bounded_text(TEXT_MAX_LENGTH)
     source = models.CharField(max_length=255, blank=True, help_text="The evidencing document.")
     recorded_by = models.CharField(max_length=200, blank=True, help_text="Who wrote it.")
-    late_reason = models.TextField(blank=True)
+    late_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -281,11 +298,11 @@ class CaseRecord(models.Model):
         null=True,
         blank=True,
     )
-    void_reason = models.TextField(blank=True)
+    void_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Entry type in ../shared/docs/chronology-format.md; set by each subclass.
+    # Entry type in docs/chronology-format.md; set by each subclass.
     entry_type = ""
 
     class Meta:

@@ -1,9 +1,7 @@
 """Writes for intake records: every change goes through here, in a transaction, with history.
 
-`save_record` is the single path by which a tracked model is saved: it runs
-model validation (field rules and the named database constraints, so people
-get a sentence rather than an IntegrityError), stamps the acting user and a
-reason onto the history row, and bumps the optimistic-concurrency version.
+Every record is saved through `casereview.records.save_record` (validation, history user
+and reason, version); every change to a case row through `update_case`.
 """
 
 from __future__ import annotations
@@ -11,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+
+from casereview.records import ConflictError, check_version, save_record
 
 from .models import (
     Agency,
@@ -28,49 +27,6 @@ from .models import (
     User,
     uk_date,
 )
-
-
-class ConflictError(Exception):
-    """The record changed after the user opened it; their save would overwrite someone's work."""
-
-    def __init__(self, instance: models.Model):
-        super().__init__(f"{instance} was changed by someone else")
-        self.instance = instance
-
-
-def save_record(
-    instance: models.Model, *, user: User, reason: str, late_reason_required: bool = False
-) -> models.Model:
-    """Validate (every problem at once), stamp user and reason for history, save."""
-    errors: dict = {}
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    if late_reason_required and (problem := late_reason_problem(instance)):
-        errors.setdefault("late_reason", []).append(problem)
-    if errors:
-        raise ValidationError(errors)
-    instance._history_user = user  # read by simple-history for the history row
-    instance._change_reason = reason
-    if instance.pk and hasattr(instance, "version"):
-        instance.version += 1
-    instance.save()
-    return instance
-
-
-def check_version(instance: models.Model, expected_version: int | None) -> None:
-    """Refuse a stale edit: the form carried the version the user saw."""
-    if expected_version is None:
-        return
-    current = (
-        type(instance)
-        .objects.select_for_update()
-        .values_list("version", flat=True)
-        .get(pk=instance.pk)
-    )
-    if current != expected_version:
-        raise ConflictError(instance)
 
 
 @transaction.atomic
@@ -102,19 +58,6 @@ def update_case(
     for field in Case._meta.concrete_fields:
         setattr(case, field.attname, getattr(current, field.attname))
     return case
-
-
-def late_reason_problem(record: CaseRecord) -> str:
-    """Something logged more than LATE_LOGGING_DAYS after it happened must say why."""
-    if record.late_reason.strip() or not record.occurred_on or not record.logged_on:
-        return ""
-    days = (record.logged_on - record.effective_date).days
-    if days > settings.LATE_LOGGING_DAYS:
-        return (
-            f"This is being logged {days} days after it happened "
-            f"({record.occurred_display}): say why it was logged late."
-        )
-    return ""
 
 
 def today() -> dt.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -168,7 +169,30 @@ def case_detail(request, reference):
     case = access.get_case_for_user(request, reference)
     log_access(user=request.user, action="view-case", case=case, request=request)
     summary = case_summary(case, user=request.user)
-    return render(request, "referrals/case_detail.html", {"case": case, **summary})
+    # A case may hold 100,000 records: the page shows one page of them, newest first (the
+    # timeline has the whole chronology), and at most as many of each other list, open and
+    # soonest first, each saying how many there are in all.
+    rows = settings.CASE_PAGE_ROWS
+    paginator = Paginator(summary["records"], rows)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    planned = sorted(summary["planned_sessions"], key=lambda s: (s.occurred_on, s.pk))
+    # Open actions first, whichever way the database sorts NULL completion dates.
+    actions = sorted(summary["actions"], key=lambda a: a.completed_on is not None)
+    return render(
+        request,
+        "referrals/case_detail.html",
+        {
+            "case": case,
+            **summary,
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(
+                page_obj.number, on_each_side=1, on_ends=1
+            ),
+            "shown_planned_sessions": planned[:rows],
+            "shown_reviews": summary["reviews"][-rows:],  # the latest due
+            "shown_actions": actions[:rows],
+        },
+    )
 
 
 def record_form_page(

@@ -1,4 +1,4 @@
-"""Chronology CSV import and export (../shared/docs/chronology-format.md, implemented exactly).
+"""Chronology CSV import and export (docs/chronology-format.md, implemented exactly).
 
 Import is all-or-nothing: every row is checked first and every problem is
 reported as `line N, column C: what is wrong`; only a clean file is written,
@@ -21,11 +21,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from casereview import spreadsheets
+from casereview.records import save_record
 from referrals import access
 from referrals.batch import RecordBatch
 from referrals.models import (
     CASE_REFERENCE_PATTERN,
     CASE_REFERENCE_RULE,
+    REASON_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Agency,
     Case,
     CaseNote,
@@ -34,7 +38,7 @@ from referrals.models import (
     Referral,
     User,
 )
-from referrals.services import fill_record, save_record, update_case
+from referrals.services import fill_record, update_case
 
 from . import services
 from .chronology import entries_for_case
@@ -61,8 +65,6 @@ REQUIRED_COLUMNS = ("case_ref", "agency", "entry_type", "occurred_on", "summary"
 BELIEVED_STATUSES = ("not_started", "ongoing", "completed")
 REVIEW_KINDS = ("6_month", "12_month")
 RISK_LEVELS = ("very_low", "low", "medium", "high")
-# Cells that a spreadsheet would run as a formula; exported with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportRejected(Exception):
@@ -120,13 +122,6 @@ class ImportResult:
     cases_created: list[str] = field(default_factory=list)
     # Per case reference: [entries created, rows already present], for the access log.
     per_case: dict[str, list[int]] = field(default_factory=dict)
-
-
-def _unformula(value: str) -> str:
-    """Undo the export's spreadsheet guard ('=SUM → =SUM)."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
 
 
 def _parse_date(value: str) -> dt.date:
@@ -226,7 +221,7 @@ def parse(text: str, name: str) -> tuple[list[Row], list[str]]:
 
 def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
-    cell = {key: _unformula(value) for key, value in raw.items()}
+    cell = {key: spreadsheets.unguard(value) for key, value in raw.items()}
     text = {key: value.strip() for key, value in cell.items()}
 
     for column in REQUIRED_COLUMNS:
@@ -310,9 +305,11 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
         ("source", 255),
         ("recorded_by", 200),
         ("subject", 200),
+        ("summary", TEXT_MAX_LENGTH),
+        ("late_reason", REASON_MAX_LENGTH),
     ):
         if len(text.get(column, "")) > limit:
-            errors.append((column, f"is longer than {limit} characters"))
+            errors.append((column, f"is longer than {limit:,} characters"))
     if text.get("case_ref") and not re.fullmatch(CASE_REFERENCE_PATTERN, text["case_ref"]):
         errors.append(
             (
@@ -782,10 +779,6 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
             )
 
 
-def _guard(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def export_rows(case: Case, entries: list[Entry] | None = None) -> list[dict]:
     entries = entries if entries is not None else entries_for_case(case)
     rows = []
@@ -819,5 +812,5 @@ def export_csv(case: Case, entries: list[Entry] | None = None) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in export_rows(case, entries):
-        writer.writerow({key: _guard(value) for key, value in row.items()})
+        writer.writerow({key: spreadsheets.guard(value) for key, value in row.items()})
     return out.getvalue()

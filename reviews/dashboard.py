@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -44,23 +43,33 @@ from django.db.models import (
     When,
 )
 
+from casereview.timerules import ReviewState, TimeRules
 from referrals.access import visible_case_ids
 from referrals.models import User
 
 from .models import FollowUpReview, PanelAction
 
 PAGE_SIZE = 50
-DUE_SOON_DAYS = 30
 HELD_LATE_WINDOW_DAYS = 90
 DUE_LIST_LIMIT = 50
 
-OVERDUE, MISSED, DUE_SOON, HELD_LATE = "overdue", "missed", "due_soon", "held_late"
+# The states are casereview.timerules.ReviewState's, decided by the same rules (the SQL below
+# takes the rules' dates as parameters); panel actions are judged by the same due-date rules.
+OVERDUE, MISSED, DUE_SOON, HELD_LATE = (
+    ReviewState.OVERDUE.value,
+    ReviewState.MISSED.value,
+    ReviewState.DUE_SOON.value,
+    ReviewState.HELD_LATE.value,
+)
 # value, label, GOV.UK tag colour; in the order the page shows them.
-STATES = (
-    (OVERDUE, "Overdue", "red"),
-    (MISSED, "Missed", "red"),
-    (DUE_SOON, "Due soon", "yellow"),
-    (HELD_LATE, "Held late", "orange"),
+STATES = tuple(
+    (state.value, state.label, state.colour)
+    for state in (
+        ReviewState.OVERDUE,
+        ReviewState.MISSED,
+        ReviewState.DUE_SOON,
+        ReviewState.HELD_LATE,
+    )
 )
 STATE_LABELS = {value: label for value, label, _ in STATES}
 STATE_COLOURS = {value: colour for value, _, colour in STATES}
@@ -199,22 +208,22 @@ class Dashboard:
     page_range: object
 
 
-def _open_state(today: dt.date) -> Case:
-    grace = settings.REVIEW_GRACE_DAYS
+def _open_state(today: dt.date, rules: TimeRules) -> Case:
+    """TimeRules.review_state for a follow-up not held, in SQL."""
     return Case(
-        When(due_on__lt=today - dt.timedelta(days=grace), then=Value(MISSED)),
+        When(due_on__lt=rules.missed_before(today), then=Value(MISSED)),
         When(due_on__lt=today, then=Value(OVERDUE)),
         default=Value(DUE_SOON),
         output_field=CharField(),
     )
 
 
-def _open_state_filter(state: str, today: dt.date) -> Q:
+def _open_state_filter(state: str, today: dt.date, rules: TimeRules) -> Q:
     """The due-date range of an open state: filters on due_on keep the partial indexes usable."""
-    grace = dt.timedelta(days=settings.REVIEW_GRACE_DAYS)
+    missed_before = rules.missed_before(today)
     return {
-        OVERDUE: Q(due_on__gte=today - grace, due_on__lt=today),
-        MISSED: Q(due_on__lt=today - grace),
+        OVERDUE: Q(due_on__gte=missed_before, due_on__lt=today),
+        MISSED: Q(due_on__lt=missed_before),
         DUE_SOON: Q(due_on__gte=today),
     }[state]
 
@@ -268,11 +277,12 @@ def _parts(
     if filters.agency:
         scope &= Q(owner__agency_id=filters.agency)
     today_value = Value(today, output_field=DateField())
-    horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    rules = TimeRules.current()
+    horizon = rules.due_soon_until(today)
     open_states = [state for state in OUTSTANDING if state in states]
     due_in_states = Q(pk__in=[])
     for state in open_states:
-        due_in_states |= _open_state_filter(state, today)
+        due_in_states |= _open_state_filter(state, today, rules)
     no_date = Value(None, output_field=DateField())
     parts = []
 
@@ -293,7 +303,7 @@ def _parts(
                         description=Value(""),
                         conducted_on=no_date,
                         days_overdue=DaysBetween(today_value, F("due_on")),
-                        state=_open_state(today),
+                        state=_open_state(today, rules),
                     )
                 )
             )
@@ -306,7 +316,7 @@ def _parts(
                     conducted_on__lte=today,
                 )
                 .alias(days_late=days_late)
-                .filter(days_late__gt=settings.REVIEW_GRACE_DAYS)
+                .filter(days_late__gt=rules.review_grace_days)
                 .values(
                     **_columns(
                         reference=reference,
@@ -338,7 +348,7 @@ def _parts(
                     description=F("description"),
                     conducted_on=no_date,
                     days_overdue=DaysBetween(today_value, F("due_on")),
-                    state=_open_state(today),
+                    state=_open_state(today, rules),
                 )
             )
         )

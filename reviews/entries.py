@@ -1,4 +1,4 @@
-"""The chronology entry: one row of ../shared/docs/chronology-format.md.
+"""The chronology entry: one row of docs/chronology-format.md.
 
 Every case record becomes one or more `Entry` values (a session that was
 planned and then held is two entries, each with its own logged date). The
@@ -12,37 +12,32 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-ENTRY_TYPES = (
-    "referral",
-    "panel_meeting",
-    "case_adopted",
-    "ip_assigned",
-    "briefing_issued",
-    "session_planned",
-    "session_held",
-    "session_cancelled",
-    "agency_account",
-    "case_exited",
-    "review_conducted",
-    "contact",
-    "note",
-)
+from django.db import models
 
-ENTRY_TYPE_LABELS = {
-    "referral": "Referral",
-    "panel_meeting": "Panel meeting",
-    "case_adopted": "Case adopted",
-    "ip_assigned": "Provider commissioned",
-    "briefing_issued": "Written briefing",
-    "session_planned": "Session planned",
-    "session_held": "Session held",
-    "session_cancelled": "Session cancelled",
-    "agency_account": "Agency account",
-    "case_exited": "Case exited",
-    "review_conducted": "Review conducted",
-    "contact": "Contact",
-    "note": "Note",
-}
+from casereview.timerules import TimeRules
+
+
+class EntryType(models.TextChoices):
+    """The entry types of the chronology format, in the order entries of one day are sorted."""
+
+    REFERRAL = "referral", "Referral"
+    PANEL_MEETING = "panel_meeting", "Panel meeting"
+    CASE_ADOPTED = "case_adopted", "Case adopted"
+    IP_ASSIGNED = "ip_assigned", "Provider commissioned"
+    BRIEFING_ISSUED = "briefing_issued", "Written briefing"
+    SESSION_PLANNED = "session_planned", "Session planned"
+    SESSION_HELD = "session_held", "Session held"
+    SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+    AGENCY_ACCOUNT = "agency_account", "Agency account"
+    CASE_EXITED = "case_exited", "Case exited"
+    REVIEW_CONDUCTED = "review_conducted", "Review conducted"
+    CONTACT = "contact", "Contact"
+    NOTE = "note", "Note"
+
+
+ENTRY_TYPES = tuple(EntryType.values)
+ENTRY_TYPE_LABELS = dict(EntryType.choices)
+_ORDER = {value: index for index, value in enumerate(ENTRY_TYPES)}
 
 
 def month_end(value: dt.date) -> dt.date:
@@ -79,6 +74,10 @@ class Entry:
         """The date for ordering and every finding rule (a month-only date is its last day)."""
         return month_end(self.occurred_on) if self.month_only else self.occurred_on
 
+    def logged_late(self, rules: TimeRules) -> bool:
+        """Logged more than LATE_LOGGING_DAYS after it happened (casereview.timerules)."""
+        return rules.logged_late(self.date, self.logged_on)
+
     @property
     def occurred_iso(self) -> str:
         """`YYYY-MM-DD`, or `YYYY-MM` when only the month is known (never an invented day)."""
@@ -102,4 +101,4 @@ class Entry:
 
 
 def sort_key(entry: Entry) -> tuple:
-    return (entry.date, entry.logged_on, ENTRY_TYPES.index(entry.entry_type), entry.record_key)
+    return (entry.date, entry.logged_on, _ORDER[entry.entry_type], entry.record_key)

@@ -1,4 +1,4 @@
-"""Case findings (../shared/docs/chronology-format.md, "Findings").
+"""Case findings (docs/chronology-format.md, "Findings").
 
 A pure function of a case's chronology: `compute_findings(entries, as_of=...)`
 takes the `Entry` list that every other view uses and returns the findings that
@@ -16,30 +16,26 @@ Readings chosen where the contract leaves room (each rule's docstring says more)
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
+from django.db import models
 
-from reviews.dates import REVIEW_MONTHS, review_due_on
-from reviews.entries import Entry
+from casereview.timerules import REVIEW_MONTHS, ReviewState, TimeRules, review_due_on
+from casereview.ukdates import uk_date
+from reviews.entries import Entry, EntryType
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    ongoing_stale_days: int = 28
-    review_grace_days: int = 14
-    late_logging_days: int = 7
+class FindingCode(models.TextChoices):
+    """The finding codes of the chronology format, with the words pages and the PDF show."""
 
-    @classmethod
-    def from_settings(cls) -> Thresholds:
-        return cls(
-            ongoing_stale_days=getattr(settings, "ONGOING_STALE_DAYS", cls.ongoing_stale_days),
-            review_grace_days=getattr(settings, "REVIEW_GRACE_DAYS", cls.review_grace_days),
-            late_logging_days=getattr(settings, "LATE_LOGGING_DAYS", cls.late_logging_days),
-        )
+    BELIEF_EXCEEDS_RECORD = "BELIEF_EXCEEDS_RECORD", "Belief exceeds record"
+    NO_WRITTEN_BRIEFING = "NO_WRITTEN_BRIEFING", "No written briefing"
+    REVIEW_MISSED = "REVIEW_MISSED", "Review missed"
+    REVIEW_LATE = "REVIEW_LATE", "Review late"
+    LOGGED_LATE = "LOGGED_LATE", "Logged late"
+    EXITED_WITHOUT_SESSION = "EXITED_WITHOUT_SESSION", "Exited without a session"
 
 
 @dataclass(frozen=True)
@@ -51,6 +47,10 @@ class Finding:
     # record_key of every entry the finding is about, to link it to the records.
     entry_keys: tuple[str, ...] = ()
 
+    @property
+    def label(self) -> str:
+        return FindingCode(self.code).label
+
     def as_json(self) -> dict:
         return {
             "code": self.code,
@@ -60,16 +60,9 @@ class Finding:
         }
 
 
-def uk_date(value: dt.date) -> str:
-    """12 March 2015."""
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
-
-
 def _when(entry: Entry) -> str:
     """The entry's date as people wrote it: "April 2015" when only the month is known."""
-    if entry.month_only:
-        return f"{calendar.month_name[entry.date.month]} {entry.date.year}"
-    return uk_date(entry.date)
+    return uk_date(entry.date, month_only=entry.month_only)
 
 
 def _count(count: int, noun: str) -> str:
@@ -86,14 +79,14 @@ def known_as_of(entries: Iterable[Entry], as_of: dt.date) -> list[Entry]:
 
 
 def compute_findings(
-    entries: Iterable[Entry], *, as_of: dt.date, thresholds: Thresholds | None = None
+    entries: Iterable[Entry], *, as_of: dt.date, rules: TimeRules | None = None
 ) -> list[Finding]:
     """Applies known_as_of first, then every rule; sorted by (date, code).
 
     Voided entries are left out too (they were withdrawn, so they evidence nothing).
     Ties on (date, code) keep the order of the entries the findings are about.
     """
-    limits = thresholds or Thresholds.from_settings()
+    limits = rules or TimeRules.current()
     known = [entry for entry in known_as_of(entries, as_of) if not entry.voided]
     rules = (_belief, _briefing, _reviews, _logged_late, _exited_without_session)
     found = [(i, Finding(*fields)) for rule in rules for i, *fields in rule(known, as_of, limits)]
@@ -118,7 +111,7 @@ def _of_type(entries: list[Entry], entry_type: str) -> list[tuple[int, Entry]]:
     return [(i, e) for i, e in enumerate(entries) if e.entry_type == entry_type]
 
 
-def _belief(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """BELIEF_EXCEEDS_RECORD, at most one per agency_account.
 
     Compared with every known session_held dated on or before the account, whenever
@@ -127,9 +120,9 @@ def _belief(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
     days earlier still counts) and no session_planned is dated after the account.
     "Completed" needs a session held on or before the account's date.
     """
-    held = [e for _, e in _of_type(entries, "session_held")]
-    planned = [e for _, e in _of_type(entries, "session_planned")]
-    for i, account in _of_type(entries, "agency_account"):
+    held = [e for _, e in _of_type(entries, EntryType.SESSION_HELD)]
+    planned = [e for _, e in _of_type(entries, EntryType.SESSION_PLANNED)]
+    for i, account in _of_type(entries, EntryType.AGENCY_ACCOUNT):
         day, who = account.date, account.agency
         before = [e for e in held if e.date <= day]
         if account.sessions_believed is not None and account.sessions_believed > len(before):
@@ -155,16 +148,16 @@ def _belief(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
         else:
             continue
         keys = (account.record_key, *(e.record_key for e in before))
-        yield i, "BELIEF_EXCEEDS_RECORD", day, who, message, keys
+        yield i, FindingCode.BELIEF_EXCEEDS_RECORD, day, who, message, keys
 
 
-def _briefing(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+def _briefing(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """NO_WRITTEN_BRIEFING, once: the earliest session_held with no briefing_issued
     (from any agency) dated on or before it."""
-    briefings = [e.date for _, e in _of_type(entries, "briefing_issued")]
+    briefings = [e.date for _, e in _of_type(entries, EntryType.BRIEFING_ISSUED)]
     unbriefed = [
         (i, s)
-        for i, s in _of_type(entries, "session_held")
+        for i, s in _of_type(entries, EntryType.SESSION_HELD)
         if not any(b <= s.date for b in briefings)
     ]
     if unbriefed:
@@ -174,10 +167,10 @@ def _briefing(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found
             "issued on or before that day."
         )
         keys = (session.record_key,)
-        yield i, "NO_WRITTEN_BRIEFING", session.date, session.agency, message, keys
+        yield i, FindingCode.NO_WRITTEN_BRIEFING, session.date, session.agency, message, keys
 
 
-def _reviews(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+def _reviews(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """REVIEW_LATE for every review, REVIEW_MISSED for the latest exit's schedule.
 
     A review_conducted belongs to the latest case_exited dated strictly before it (a
@@ -185,22 +178,21 @@ def _reviews(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
     dated after due + grace. A kind is missed when as_of is after the latest exit's
     due + grace and no review of that kind dated after that exit is known.
     """
-    exits = _of_type(entries, "case_exited")
-    grace = dt.timedelta(days=limits.review_grace_days)
-    for i, review in _of_type(entries, "review_conducted"):
+    exits = _of_type(entries, EntryType.CASE_EXITED)
+    for i, review in _of_type(entries, EntryType.REVIEW_CONDUCTED):
         earlier = [e for _, e in exits if e.date < review.date]
         if review.review_kind not in REVIEW_MONTHS or not earlier:
             continue
         exit_ = max(earlier, key=lambda e: e.date)
         due = review_due_on(exit_.date, review.review_kind)
-        if review.date > due + grace:
+        if limits.held_late(due, review.date):
             message = (
                 f"{review.agency} held the {REVIEW_MONTHS[review.review_kind]}-month review on "
                 f"{_when(review)}, {_count((review.date - due).days, 'day')} after it was due on "
                 f"{uk_date(due)} (the case was exited on {_when(exit_)})."
             )
             keys = (review.record_key, exit_.record_key)
-            yield i, "REVIEW_LATE", review.date, review.agency, message, keys
+            yield i, FindingCode.REVIEW_LATE, review.date, review.agency, message, keys
     if not exits:
         return
     i, exit_ = max(exits, key=lambda item: item[1].date)
@@ -208,22 +200,22 @@ def _reviews(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
         due = review_due_on(exit_.date, kind)
         held = any(
             e.review_kind == kind and e.date > exit_.date
-            for _, e in _of_type(entries, "review_conducted")
+            for _, e in _of_type(entries, EntryType.REVIEW_CONDUCTED)
         )
-        if as_of > due + grace and not held:
+        if not held and limits.review_state(due_on=due, on=as_of) == ReviewState.MISSED:
             message = (
                 f"The {months}-month review was due on {uk_date(due)} (the case was exited on "
                 f"{_when(exit_)}), but none had been recorded by {uk_date(as_of)}."
             )
-            yield i, "REVIEW_MISSED", due, None, message, (exit_.record_key,)
+            yield i, FindingCode.REVIEW_MISSED, due, None, message, (exit_.record_key,)
 
 
-def _logged_late(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+def _logged_late(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """LOGGED_LATE: logged more than `late_logging_days` after `Entry.date` (for a
     month-only date, after the month's end). A session planned in advance never is."""
     for i, entry in enumerate(entries):
-        lag = (entry.logged_on - entry.date).days
-        if lag > limits.late_logging_days:
+        if limits.logged_late(entry.date, entry.logged_on):
+            lag = limits.logging_lag(entry.date, entry.logged_on)
             later = "after the end of that month" if entry.month_only else "later"
             message = (
                 f'{entry.agency} logged the "{entry.label}" entry for {_when(entry)} on '
@@ -231,19 +223,26 @@ def _logged_late(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Fo
             )
             if entry.late_reason:
                 message += f" Reason given: {entry.late_reason}."
-            yield i, "LOGGED_LATE", entry.logged_on, entry.agency, message, (entry.record_key,)
+            yield (
+                i,
+                FindingCode.LOGGED_LATE,
+                entry.logged_on,
+                entry.agency,
+                message,
+                (entry.record_key,),
+            )
 
 
-def _exited_without_session(entries: list[Entry], as_of: dt.date, limits: Thresholds) -> Found:
+def _exited_without_session(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """EXITED_WITHOUT_SESSION: each case_exited with an ip_assigned on or before it
     and no session_held on or before it."""
-    assigned = [e.date for _, e in _of_type(entries, "ip_assigned")]
-    held = [e.date for _, e in _of_type(entries, "session_held")]
-    for i, exit_ in _of_type(entries, "case_exited"):
+    assigned = [e.date for _, e in _of_type(entries, EntryType.IP_ASSIGNED)]
+    held = [e.date for _, e in _of_type(entries, EntryType.SESSION_HELD)]
+    for i, exit_ in _of_type(entries, EntryType.CASE_EXITED):
         if any(d <= exit_.date for d in assigned) and not any(d <= exit_.date for d in held):
             message = (
                 f"{exit_.agency} exited the case on {_when(exit_)} after an intervention provider "
                 "was commissioned, but no session had been held."
             )
             keys = (exit_.record_key,)
-            yield i, "EXITED_WITHOUT_SESSION", exit_.date, exit_.agency, message, keys
+            yield i, FindingCode.EXITED_WITHOUT_SESSION, exit_.date, exit_.agency, message, keys

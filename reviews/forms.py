@@ -14,7 +14,7 @@ from referrals.forms import (
     name_fields,
     text_area,
 )
-from referrals.models import Agency, RiskLevel, User
+from referrals.models import REASON_MAX_LENGTH, Agency, RiskLevel, User
 
 from .models import AgencyAccount, InterventionSession, PanelDecision
 
@@ -43,7 +43,7 @@ class PanelMeetingForm(RecordForm):
     risk_level = forms.ChoiceField(
         label="Risk level", choices=RISK_CHOICES, required=False, widget=forms.RadioSelect
     )
-    summary = text_area("What the minutes record")
+    summary = text_area("What the minutes record", name="The minutes summary")
     decision = forms.ChoiceField(
         label="Decision (optional)",
         required=False,
@@ -128,7 +128,7 @@ class BriefingForm(RecordForm):
     agency = agency_field("Issuing agency")
     issued_by = forms.CharField(label="Issued by", max_length=200)
     document_ref = forms.CharField(label="Document reference", max_length=200)
-    summary = text_area("What the briefing covered", rows=3)
+    summary = text_area("What the briefing covered", rows=3, name="The briefing summary")
     field_order = [
         "occurred",
         "agency",
@@ -192,7 +192,9 @@ class AccountForm(RecordForm):
         choices=[("", "Said nothing about it"), *AgencyAccount.BelievedStatus.choices],
         widget=forms.RadioSelect,
     )
-    summary = text_area("What was said or written (quote or summary)", rows=3)
+    summary = text_area(
+        "What was said or written (quote or summary)", rows=3, name="What was said or written"
+    )
     field_order = [
         "agency",
         "occurred",
@@ -220,6 +222,7 @@ class ExitForm(RecordForm):
         required=False,
         rows=3,
         help_text="Needed when sessions are still planned or no held session has a provider report.",
+        max_length=REASON_MAX_LENGTH,
     )
     review_owner = staff_field("Owner of the 6- and 12-month reviews (optional)", required=False)
     field_order = [
@@ -241,6 +244,9 @@ class ReopenForm(GovForm):
         rows=3,
         help_text="Reviews not yet held will be cancelled.",
         required_message="Give the reason for reopening the case",
+        # Each cancelled review keeps "Case reopened: <reason>", at most REASON_MAX_LENGTH.
+        max_length=1_000,
+        name="The reason",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -260,6 +266,8 @@ class NotPossibleForm(GovForm):
         "Why was the review not possible?",
         rows=3,
         required_message="Give the reason the review was not possible",
+        max_length=REASON_MAX_LENGTH,
+        name="The reason",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -267,7 +275,10 @@ class NotPossibleForm(GovForm):
 class ReassignReviewForm(GovForm):
     owner = staff_field("New owner")
     reason = text_area(
-        "Reason", rows=2, required_message="Give the reason for reassigning the review"
+        "Reason",
+        rows=2,
+        required_message="Give the reason for reassigning the review",
+        max_length=REASON_MAX_LENGTH,
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -288,6 +299,15 @@ def edit_form_class(model) -> type[forms.ModelForm]:
             return UKDateField(
                 label=str(db_field.verbose_name).capitalize(), required=not db_field.blank
             )
+        if db_field.get_internal_type() == "TextField":
+            # The model's limit, said in the hint and checked on submit (referrals.forms).
+            return text_area(
+                str(db_field.verbose_name).capitalize(),
+                required=not db_field.blank,
+                rows=10,
+                help_text=db_field.help_text,
+                max_length=db_field.max_length,
+            )
         if db_field.choices and db_field.name in ("risk_level", "believed_status"):
             return forms.ChoiceField(
                 label=str(db_field.verbose_name).capitalize(),
@@ -306,6 +326,8 @@ class EditRecordForm(forms.ModelForm):
         "Why are you changing this record?",
         rows=2,
         required_message="Give the reason for the change",
+        max_length=REASON_MAX_LENGTH,
+        name="The reason",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -5,12 +5,25 @@ model and never mixed with session records (what was *recorded as done*):
 the timeline's whole point is to put one against the other.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from referrals.models import Agency, Case, CaseRecord, History, RiskLevel, uk_date
+from casereview.timerules import ReviewState, TimeRules
+from referrals.models import (
+    REASON_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Agency,
+    Case,
+    CaseRecord,
+    History,
+    RiskLevel,
+    bounded_text,
+    uk_date,
+)
 
 
 class PanelMeeting(CaseRecord):
@@ -62,7 +75,7 @@ class PanelDecision(CaseRecord):
         PanelMeeting, on_delete=models.PROTECT, related_name="decisions", null=True, blank=True
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    rationale = models.TextField(blank=True)
+    rationale = bounded_text(TEXT_MAX_LENGTH, blank=True)
 
     history = History()
 
@@ -84,14 +97,14 @@ class PanelAction(models.Model):
     meeting = models.ForeignKey(
         PanelMeeting, on_delete=models.PROTECT, related_name="actions", null=True, blank=True
     )
-    description = models.TextField()
+    description = bounded_text(500)  # the forms' limit for an action
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_actions"
     )
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.TextField(blank=True)
+    void_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     history = History()
@@ -210,7 +223,7 @@ class InterventionSession(CaseRecord):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     attendees = models.CharField(max_length=300, blank=True)
-    provider_report = models.TextField(blank=True)
+    provider_report = bounded_text(TEXT_MAX_LENGTH, blank=True)
     plan_logged_on = models.DateField(null=True, blank=True)
     plan_logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,7 +232,7 @@ class InterventionSession(CaseRecord):
         null=True,
         blank=True,
     )
-    plan_summary = models.TextField(blank=True)
+    plan_summary = bounded_text(TEXT_MAX_LENGTH, blank=True)
     plan_source = models.CharField(max_length=255, blank=True)
 
     history = History()
@@ -327,8 +340,9 @@ class CaseExit(CaseRecord):
     """The panel exited the case. Exiting schedules the 6- and 12-month reviews."""
 
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
-    rationale = models.TextField(blank=True)
-    gate_override_reason = models.TextField(
+    rationale = bounded_text(TEXT_MAX_LENGTH, blank=True)
+    gate_override_reason = bounded_text(
+        REASON_MAX_LENGTH,
         blank=True,
         help_text="Why the case was exited with sessions still planned or without a provider report.",
     )
@@ -376,7 +390,7 @@ class FollowUpReview(models.Model):
         help_text="The reviewing agency.",
     )
     participants = models.CharField(max_length=300, blank=True)
-    summary = models.TextField(blank=True, help_text="Outcome of the review.")
+    summary = bounded_text(TEXT_MAX_LENGTH, blank=True, help_text="Outcome of the review.")
     source = models.CharField(max_length=255, blank=True)
     recorded_by = models.CharField(max_length=200, blank=True)
     logged_on = models.DateField(null=True, blank=True)
@@ -387,9 +401,9 @@ class FollowUpReview(models.Model):
         null=True,
         blank=True,
     )
-    late_reason = models.TextField(blank=True)
-    closed_reason = models.TextField(
-        blank=True, help_text="Why it was not possible, or why it was cancelled."
+    late_reason = bounded_text(REASON_MAX_LENGTH, blank=True)
+    closed_reason = bounded_text(
+        REASON_MAX_LENGTH, blank=True, help_text="Why it was not possible, or why it was cancelled."
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -444,6 +458,21 @@ class FollowUpReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {uk_date(self.due_on)}"
+
+    def state_on(self, on: dt.date, rules: TimeRules | None = None) -> ReviewState:
+        """Due soon, overdue, missed, held, held late... as could be said on `on`
+        (casereview.timerules: the one rule every page, export and reminder uses). A review
+        logged as held after `on` was not known on `on`."""
+        known = (
+            self.state == self.State.HELD and self.logged_on is not None and self.logged_on <= on
+        )
+        closed = self.state if self.state in (self.State.NOT_POSSIBLE, self.State.CANCELLED) else ""
+        return (rules or TimeRules.current()).review_state(
+            due_on=self.due_on,
+            on=on,
+            held_on=self.conducted_on if known else None,
+            closed=closed,
+        )
 
     def clean(self):
         errors = {}

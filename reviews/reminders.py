@@ -33,6 +33,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from casereview.timerules import TimeRules
 from referrals.models import User, uk_date
 
 from .dashboard import KIND_LABELS
@@ -78,12 +79,13 @@ def _already_sent(link: str, kind: str, recipient):
 
 def _owner_reminders(today: dt.date) -> list[Reminder]:
     """The owners' "before" and "due" reminders not yet sent: one query per source and kind."""
-    grace = dt.timedelta(days=settings.REVIEW_GRACE_DAYS)
+    rules = TimeRules.current()
     windows = {
         Kind.BEFORE: Q(
             due_on__gt=today, due_on__lte=today + dt.timedelta(days=settings.REVIEW_REMINDER_DAYS)
         ),
-        Kind.DUE: Q(due_on__lte=today, due_on__gte=today - grace),
+        # Due today or overdue (not yet missed: that is the supervisors' escalation).
+        Kind.DUE: Q(due_on__lte=today, due_on__gte=rules.missed_before(today)),
     }
     reminders = []
     for model, link, open_q in SOURCES:
@@ -100,7 +102,7 @@ def _owner_reminders(today: dt.date) -> list[Reminder]:
 
 def _escalations(today: dt.date) -> list[Reminder]:
     """Missed items and each active supervisor of the owner's agency not yet told: 3 queries a source."""
-    missed_before = today - dt.timedelta(days=settings.REVIEW_GRACE_DAYS)
+    missed_before = TimeRules.current().missed_before(today)
     supervisors = User.objects.filter(role=User.Role.SUPERVISOR, is_active=True)
     reminders = []
     for model, link, open_q in SOURCES:

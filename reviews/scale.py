@@ -21,8 +21,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from casereview.timerules import add_months
 from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
-from reviews.dates import add_months
 
 from .demo import FIRST as DEMO_FIRST
 from .demo import LAST as DEMO_LAST

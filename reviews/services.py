@@ -7,10 +7,11 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from casereview.records import check_version, save_record
+from casereview.timerules import REVIEW_MONTHS, TimeRules, review_due_on
 from referrals.models import Agency, Case, User, uk_date
-from referrals.services import check_version, fill_record, save_record, today, update_case
+from referrals.services import fill_record, today, update_case
 
-from .dates import REVIEW_MONTHS, review_due_on
 from .models import (
     AgencyAccount,
     Briefing,
@@ -499,8 +500,6 @@ def conduct_review(
     require_late_reason: bool = True,
     reason: str = "Review conducted",
 ) -> FollowUpReview:
-    from django.conf import settings
-
     check_version(review, expected_version)
     if review.state not in (FollowUpReview.State.SCHEDULED,):
         raise ValidationError(
@@ -509,8 +508,13 @@ def conduct_review(
     if not summary.strip():
         raise ValidationError({"summary": "Enter the outcome of the review."})
     logged_on = logged_on or today()
-    days = (logged_on - conducted_on).days
-    if require_late_reason and days > settings.LATE_LOGGING_DAYS and not late_reason.strip():
+    rules = TimeRules.current()
+    days = rules.logging_lag(conducted_on, logged_on)
+    if (
+        require_late_reason
+        and rules.logged_late(conducted_on, logged_on)
+        and not late_reason.strip()
+    ):
         raise ValidationError(
             {
                 "late_reason": f"This review is being logged {days} days after it was held "

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from casereview.timerules import TimeRules
 from referrals import access
 from referrals.models import Case, User
 from referrals.templatetags.casereview import entry_date
@@ -13,21 +13,6 @@ from referrals.templatetags.casereview import entry_date
 from .chronology import entries_for_case, parse_record_key
 from .findings import compute_findings
 from .models import FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
-
-
-def review_state(review: FollowUpReview, today) -> tuple[str, str]:
-    """A word for a review's state and the GOV.UK tag colour that goes with it."""
-    if review.state == FollowUpReview.State.HELD:
-        late = (review.conducted_on - review.due_on).days > settings.REVIEW_GRACE_DAYS
-        return ("Held late", "orange") if late else ("Held", "green")
-    if review.state != FollowUpReview.State.SCHEDULED:
-        return review.get_state_display(), "grey"
-    if today > review.due_on:
-        return "Overdue", "red"
-    if (review.due_on - today).days <= 30:
-        return "Due soon", "yellow"
-    return "Scheduled", "blue"
-
 
 _PK = 987654321  # stands for a record's id in a reversed URL
 
@@ -56,7 +41,8 @@ class RecordURLs:
 def case_summary(case: Case, *, user: User) -> dict:
     today = timezone.localdate()
     entries = entries_for_case(case, include_void=True, viewer=user)
-    findings = compute_findings([e for e in entries if not e.voided], as_of=today)
+    rules = TimeRules.current()
+    findings = compute_findings([e for e in entries if not e.voided], as_of=today, rules=rules)
     sessions = InterventionSession.objects.filter(case=case, voided_at__isnull=True)
     assignments = list(
         ProviderAssignment.objects.filter(case=case, voided_at__isnull=True)
@@ -69,7 +55,8 @@ def case_summary(case: Case, *, user: User) -> dict:
         .order_by("due_on", "id")
     )
     for review in reviews:
-        review.state_label, review.state_colour = review_state(review, today)
+        state = review.state_on(today, rules)
+        review.state_label, review.state_colour = state.label, state.colour
     actions = list(
         PanelAction.objects.filter(case=case, voided_at__isnull=True)
         .select_related("owner")
@@ -85,7 +72,7 @@ def case_summary(case: Case, *, user: User) -> dict:
                 "entry": entry,
                 "kind": kind,
                 "pk": pk,
-                "late": (entry.logged_on - entry.date).days > settings.LATE_LOGGING_DAYS,
+                "late": entry.logged_late(rules),
                 "when": when,
                 "name": f"{entry.label.lower()} {when}",  # for the links' hidden text
                 "history_url": url("referrals:record-history", kind, pk),

@@ -13,42 +13,30 @@ or tag logic per row.
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from casereview.timerules import TimeRules
+from casereview.ukdates import uk_date
 
 from .entries import ENTRY_TYPE_LABELS, ENTRY_TYPES, Entry
-from .findings import Finding, compute_findings, known_as_of
+from .findings import Finding, FindingCode, compute_findings, known_as_of
 
 SESSION_TYPES = ("session_planned", "session_held", "session_cancelled")
-# Plain-English names for the finding codes of chronology-format.md.
-FINDING_LABELS = {
-    "BELIEF_EXCEEDS_RECORD": "Belief exceeds record",
-    "NO_WRITTEN_BRIEFING": "No written briefing",
-    "REVIEW_MISSED": "Review missed",
-    "REVIEW_LATE": "Review late",
-    "LOGGED_LATE": "Logged late",
-    "EXITED_WITHOUT_SESSION": "Exited without a session",
-}
+# Plain-English names for the finding codes (declared with the rules, reviews.findings).
+FINDING_LABELS = dict(FindingCode.choices)
 SESSIONS_LANE = "Intervention sessions"
 MAX_LANES = 12  # the stylesheet has a column for each
 
-# calendar.month_name looks each name up through strftime; a tuple is ~8× cheaper per date.
-_MONTHS = tuple(calendar.month_name)
-
 
 def day_text(value: dt.date) -> str:
-    """12 March 2015 (as the `ukdate` filter and `referrals.models.uk_date` write it)."""
-    return f"{value.day} {_MONTHS[value.month]} {value.year}"
+    """12 March 2015 (casereview.ukdates)."""
+    return uk_date(value)
 
 
 def entry_when(entry: Entry) -> str:
     """12 March 2015, or April 2015 when only the month is known (never an invented day)."""
-    if entry.month_only:
-        return f"{_MONTHS[entry.occurred_on.month]} {entry.occurred_on.year}"
-    return day_text(entry.occurred_on)
+    return uk_date(entry.occurred_on, month_only=entry.month_only)
 
 
 def _sessions(count: int) -> str:
@@ -177,7 +165,7 @@ def timeline_data(
     """
     live = [e for e in entries if not e.voided]
     known = known_as_of(live, as_of)
-    findings = compute_findings(live, as_of=as_of)
+    findings = compute_findings(live, as_of=as_of, rules=TimeRules.current())
 
     agencies: list[str] = []
     for entry in known:
@@ -188,7 +176,7 @@ def timeline_data(
     lane_of: dict[str, int] = {}
     for index, name in enumerate(lanes):
         lane_of.setdefault(name, index)  # as lanes.index: the first lane of that name
-    late_after = settings.LATE_LOGGING_DAYS
+    rules = TimeRules.current()
     rows: list[Row] = []
     by_key: dict[str, Row] = {}
     for number, entry in enumerate(known, 1):
@@ -200,7 +188,7 @@ def timeline_data(
             number=number,
             entry=entry,
             lane=lane,
-            late=(entry.logged_on - entry.date).days > late_after,
+            late=entry.logged_late(rules),
         )
         rows.append(row)
         by_key[entry.record_key] = row

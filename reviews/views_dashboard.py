@@ -16,11 +16,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from casereview import spreadsheets
 from referrals.audit import log_access
 from referrals.models import AccessLog
 
 from . import dashboard as service
-from .chronology_csv import FORMULA_STARTS
 
 STATE_FILTER_LABELS = {
     service.OVERDUE: "Overdue",
@@ -109,9 +109,8 @@ def dashboard(request):
 
 
 def csv_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell a spreadsheet will not run as a formula (casereview.spreadsheets)."""
+    return spreadsheets.guard(value)
 
 
 def csv_row(row: service.DueRow) -> list[str]:

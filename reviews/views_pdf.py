@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,28 +12,22 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from casereview.ukdates import parse_as_of
 from referrals import access
 from referrals.audit import log_access
 
 from . import pdf
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # How long the "still being prepared" page asks the browser to wait, in seconds.
 RETRY_AFTER = 60
 
 
 def _as_of(value: str, today: dt.date) -> tuple[dt.date | None, str]:
     """The as-of date from the query string (blank means today), or an error message."""
-    value = value.strip()
-    if not value:
-        return today, ""
     try:
-        as_of = dt.date.fromisoformat(value) if ISO_DATE.fullmatch(value) else None
-    except ValueError:
-        as_of = None
-    if as_of is None:
-        return None, "Enter the as-of date as YYYY-MM-DD, for example 2015-03-12"
-    return min(as_of, today), ""  # as the timeline does: nothing is known after today
+        return parse_as_of(value, today=today), ""
+    except ValueError as error:
+        return None, str(error)
 
 
 @login_required
@@ -57,7 +50,6 @@ def chronology_pdf(request, reference):
             case,
             as_of=as_of,
             viewer=request.user,
-            generated_by=pdf.generated_by(request.user),
             timeout=settings.PDF_TIMEOUT_SECONDS,
         )
     except pdf.ChronologyTooLarge as too_large:

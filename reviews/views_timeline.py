@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import Counter
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +25,7 @@ from referrals.models import AccessLog, Case
 from .chronology import entries_for_case
 from .chronology_csv import ImportRejected, export_csv, import_chronology
 from .entries import ENTRY_TYPE_LABELS
-from .timeline import TYPE_CHOICES, timeline_data, timeline_json
+from .timeline import FINDING_LABELS, TYPE_CHOICES, Row, timeline_data, timeline_json
 
 
 class TimelineFilterForm(forms.Form):
@@ -46,9 +49,49 @@ def _as_of(form: TimelineFilterForm) -> dt.date:
     return today
 
 
+# A finding links at most this many of the entries it is about (a belief finding is about
+# the account and every session before it: hundreds on a long case); the rest are counted.
+ABOUT_LINKS = 10
+
+
+class _EntryLinks:
+    """Where a numbered entry is shown: "#entry-N" on this page, else the page that holds it.
+
+    An entry the agency or type filter leaves out is linked on the unfiltered chronology
+    of the same as-of date.
+    """
+
+    def __init__(self, request, rows: list[Row], page_obj, as_of_param: str):
+        self.query = request.GET
+        self.numbers = [row.number for row in rows]  # ascending: rows are in date order
+        self.page = page_obj.number
+        self.per_page = page_obj.paginator.per_page
+        self.as_of_param = as_of_param
+
+    def __call__(self, row: Row) -> str:
+        index = bisect.bisect_left(self.numbers, row.number)
+        if index < len(self.numbers) and self.numbers[index] == row.number:
+            page = index // self.per_page + 1
+            if page == self.page:
+                return f"#{row.anchor}"
+            query = self.query.copy()
+        else:
+            page = (row.number - 1) // self.per_page + 1  # numbers count every known entry
+            query = QueryDict(mutable=True)
+            if self.as_of_param:
+                query["as_of"] = self.as_of_param
+        query["page"] = str(page)
+        return f"?{query.urlencode()}#{row.anchor}"
+
+
 @login_required
 @require_GET
 def timeline(request, reference):
+    """The findings over every entry, and one page of the chronology (TIMELINE_PAGE_ROWS rows).
+
+    The findings and comparison lists show at most as many as a page of rows, with counts;
+    the JSON, CSV and PDF have everything.
+    """
     case = access.get_case_for_user(request, reference)
     entries = entries_for_case(case, viewer=request.user)
     form = TimelineFilterForm(request.GET or None)
@@ -68,6 +111,12 @@ def timeline(request, reference):
         detail=f"as of {as_of}",
         request=request,
     )
+    limit = settings.TIMELINE_PAGE_ROWS
+    paginator = Paginator(data.rows, limit)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    is_today = as_of == timezone.localdate()
+    href = _EntryLinks(request, data.rows, page_obj, "" if is_today else as_of.isoformat())
+    counts = Counter(finding.code for finding, _ in data.findings)
     return render(
         request,
         "reviews/timeline.html",
@@ -76,10 +125,27 @@ def timeline(request, reference):
             "timeline": data,
             "form": form,
             "as_of": as_of,
-            "is_today": as_of == timezone.localdate(),
+            "is_today": is_today,
             "labels": ENTRY_TYPE_LABELS,
             "lane_count": len(data.lanes),
             "can_import": access.can_edit_case(request.user, case),
+            "page_obj": page_obj,
+            "page_range": paginator.get_elided_page_range(
+                page_obj.number, on_each_side=1, on_ends=1
+            ),
+            "page_rows": [row.display for row in page_obj.object_list],
+            "shown_findings": [
+                {
+                    "item": item,
+                    "links": [(row.number, href(row)) for row in item.rows[:ABOUT_LINKS]],
+                    "more": max(len(item.rows) - ABOUT_LINKS, 0),
+                }
+                for item in data.finding_items[:limit]
+            ],
+            "finding_counts": [
+                (FINDING_LABELS.get(code, code), count) for code, count in counts.most_common()
+            ],
+            "shown_comparisons": [(c, href(c.row)) for c in data.comparisons[:limit]],
         },
     )
 

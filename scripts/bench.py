@@ -56,6 +56,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": DATABASE_URL,
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
+    "AUDIT_HMAC_KEY": "bench-only-audit-chain-key-not-for-production-use-0123",
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "false",
     "SECURE_COOKIES": "false",
@@ -480,9 +481,7 @@ def chronology_section(reference: str, username: str) -> dict:
     def section() -> bytes:
         timeline = timeline_data(entries_for_case(case, viewer=viewer), as_of=as_of)
         data = {**base, "entries": [pdf._entry_row(row) for row in timeline.rows]}
-        document = pdf.render_html(
-            data, digest="0" * 64, generated_by="bench", generated_at=timezone.now()
-        )
+        document = pdf.render_html(data, digest="0" * 64, generated_at=timezone.now())
         head = document[: document.index("<body>") + len("<body>")]
         table = re.search(
             r'<section class="follows">\s*<h2>1\. Chronology</h2>.*?</section>', document, re.S
@@ -778,6 +777,8 @@ def main() -> None:
         median_ms=10_000,
     )
 
+    add_long_word_pdf(add, owner, today)
+
     pdfs = []
     try:
         import reviews.pdf  # noqa: F401
@@ -823,6 +824,60 @@ def main() -> None:
     )
 
 
+def add_long_word_pdf(add, owner: str, today: dt.date) -> None:
+    """The PDF of a new case whose one summary is a single word of the longest length a user
+    may type (20,000 characters: issue 13), from the case to the PDF bytes, against the same
+    document with that text as 500 words of 40 characters. WeasyPrint's time grows with the
+    square of an unbroken word's length (12 s for this one before `reviews.pdf.breakable`).
+    The case is made through the intake service in a transaction that is rolled back.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from referrals import services as intake
+    from referrals.models import TEXT_MAX_LENGTH, User
+    from reviews import pdf
+
+    word = ("0123456789abcdef" * TEXT_MAX_LENGTH)[:TEXT_MAX_LENGTH]  # a pasted token, say
+    words = " ".join(word[i : i + 40] for i in range(0, len(word), 40))
+    user = User.objects.select_related("agency").get(username=owner)
+
+    def document(summary: str | None = None):
+        def build() -> bytes:
+            data = pdf.chronology_data(case, as_of=today, viewer=user)
+            if summary is not None:
+                data["entries"] = [{**entry, "summary": summary} for entry in data["entries"]]
+            html = pdf.render_html(
+                data, digest=pdf.chronology_hash(data), generated_at=timezone.now()
+            )
+            return pdf._layout(html)  # what a first download lays out (cached_pdf)
+
+        return build
+
+    with transaction.atomic():
+        case = intake.create_referral(
+            user=user,
+            owner=user,
+            person_name="Bench Long Word",
+            referring_agency=user.agency,
+            received_on=today,
+            logged_on=today,
+            concerns=word,
+            reference=f"BENCH-LONG-{dt.datetime.now():%H%M%S}",
+        ).case
+        add(
+            f"PDF with one summary of {TEXT_MAX_LENGTH:,} characters made of one word",
+            "≤ 5 s",
+            document(),
+            document(words),
+            floor_label="the same PDF, that summary as 500 words of 40 characters",
+            runs=3,
+            warmup=0,
+            median_ms=5_000,
+        )
+        transaction.set_rollback(True)
+
+
 def import_csv(cases: int, rows_per_case: int) -> bytes:
     """A chronology of new cases: a referral, then sessions, accounts, contacts and notes."""
     stamp = dt.datetime.now().strftime("%H%M%S")
@@ -861,6 +916,8 @@ WHY = {
     "renders every one of the entries as a row; see the analysis below.",
     "Supervisor dashboard": "See the analysis below.",
     "CSV import": "See the analysis below.",
+    "PDF with one summary": "A word this long is laid out in pieces of 40 characters "
+    "(reviews/pdf.py `breakable`); see the analysis below.",
     "PDF": "Beyond the bare tables of the same rows, the document sets a cover, headings, "
     "repeated header rows, bold and monospaced type (more fonts to subset) and page marking "
     "with its stylesheet; see the analysis below.",

@@ -1,10 +1,8 @@
 """Template filters for UK dates and status tags (cheaper than the `date` filter on long pages)."""
 
-import calendar
-import datetime as dt
-
 from django import template
 
+from casereview.ukdates import uk_date
 from referrals.models import Case
 
 register = template.Library()
@@ -12,23 +10,14 @@ register = template.Library()
 
 @register.filter
 def ukdate(value) -> str:
-    """12 March 2015 (dates and datetimes in the local time zone)."""
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
-        value = timezone.localtime(value)
-        return f"{value.day} {calendar.month_name[value.month]} {value.year}, {value:%H:%M}"
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+    """12 March 2015 (dates and datetimes in the local time zone): casereview.ukdates."""
+    return uk_date(value or None)
 
 
 @register.filter
 def entry_date(entry) -> str:
     """An entry's date as known: "April 2015" when only the month is known, never an invented day."""
-    if entry.month_only:
-        return f"{calendar.month_name[entry.occurred_on.month]} {entry.occurred_on.year}"
-    return ukdate(entry.occurred_on)
+    return uk_date(entry.occurred_on, month_only=entry.month_only)
 
 
 STATUS_COLOURS = {
@@ -59,3 +48,13 @@ def form_token() -> str:
     from referrals.submissions import token_input
 
     return token_input()
+
+
+@register.filter
+def timeuntil_minutes(delta) -> str:
+    """A timedelta as people say it: "15 minutes", "1 hour", "2 hours"."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

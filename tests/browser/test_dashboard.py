@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from casereview.timerules import add_months
 from referrals.models import User
 from reviews import services
-from reviews.dates import add_months
 from reviews.models import FollowUpReview
 from tests import factories
 

@@ -74,7 +74,9 @@ def test_sign_out(live_server, page, axe, make_user):
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
 
 
-def test_password_reset_sends_email(live_server, page, axe, make_user, mailoutbox):
+def test_password_reset_sends_email(live_server, page, axe, make_user, mailoutbox, settings):
+    # The emailed link is built from SITE_URL (never the request's Host): here, the test server.
+    settings.SITE_URL = live_server.url
     make_user(username="caseworker", email="caseworker@example.com")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_role("link", name="Forgotten your password?").click()
@@ -91,6 +93,7 @@ def test_password_reset_sends_email(live_server, page, axe, make_user, mailoutbo
     assert email.to == ["caseworker@example.com"]
     assert email.subject == "Reset your casereview password"
     link = re.search(r"http://\S+/accounts/reset/\S+/", email.body).group(0)
+    assert link.startswith(f"{live_server.url}/accounts/reset/")
 
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from casereview.timerules import review_due_on
 from referrals.models import Agency, Case, User
 from reviews import services
-from reviews.dates import review_due_on
 from reviews.models import AgencyAccount, InterventionSession, ProviderAssignment
 from tests import factories
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from casereview.records import save_record
 from referrals import services as intake
 from referrals.models import AccessGrant, AccessLog, Agency, User
-from referrals.services import save_record
 from reviews import services
 from reviews.models import FollowUpReview
 from tests import factories

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from casereview.records import ConflictError
 from referrals import services as intake
 from referrals.models import Case
-from referrals.services import ConflictError
 from reviews import services
 from tests import factories
 

@@ -107,10 +107,12 @@ def test_two_concurrent_posts_of_one_form_save_once(cast):
     data = _note(_token(setup, url)) | {"agency": str(cast["worker"].agency_id)}
     codes: list[int] = []
     barrier = threading.Barrier(2)
-
-    def post(threaded):
-        client = Client()
+    # Signed in here, before the threads start: the two requests share one user and session.
+    clients = [Client(), Client()]
+    for client in clients:
         client.force_login(cast["worker"])
+
+    def post(threaded, client):
         try:
             if threaded:
                 barrier.wait(timeout=10)
@@ -120,14 +122,14 @@ def test_two_concurrent_posts_of_one_form_save_once(cast):
                 connection.close()
 
     if connection.vendor == "postgresql":
-        threads = [threading.Thread(target=post, args=(True,)) for _ in range(2)]
+        threads = [threading.Thread(target=post, args=(True, client)) for client in clients]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
     else:
-        post(False)
-        post(False)
+        post(False, clients[0])
+        post(False, clients[1])
     assert codes == [302, 302]
     assert CaseNote.objects.count() == 1
     assert FormSubmission.objects.get().status == FormSubmission.Status.DONE

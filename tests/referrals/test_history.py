@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from casereview.records import ConflictError
 from referrals import services as intake
 from referrals.models import Case, Contact
-from referrals.services import ConflictError
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from casereview.timerules import add_months
 from referrals.models import AccessLog, Agency, User
 from referrals.services import void_record
 from reviews import services
@@ -24,7 +25,6 @@ from reviews.dashboard import (
     dashboard_rows,
     due_list,
 )
-from reviews.dates import add_months
 from reviews.models import FollowUpReview
 from reviews.views_dashboard import csv_cell
 from tests import factories

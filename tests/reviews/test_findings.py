@@ -8,17 +8,17 @@ import json
 
 import pytest
 
+from casereview.timerules import TimeRules
+from casereview.ukdates import uk_date
 from reviews.entries import Entry
 from reviews.findings import (
     Finding,
-    Thresholds,
     compute_findings,
     findings_document,
     known_as_of,
-    uk_date,
 )
 
-DEFAULTS = Thresholds(ongoing_stale_days=28, review_grace_days=14, late_logging_days=7)
+DEFAULTS = TimeRules(ongoing_stale_days=28, review_grace_days=14, late_logging_days=7)
 FAR_FUTURE = dt.date(2030, 1, 1)
 
 
@@ -53,32 +53,32 @@ def entry(
     return dataclasses.replace(made, logged_on=logged_on)
 
 
-def findings(entries, as_of=FAR_FUTURE, thresholds=DEFAULTS) -> list[Finding]:
+def findings(entries, as_of=FAR_FUTURE, rules=DEFAULTS) -> list[Finding]:
     return compute_findings(
-        entries, as_of=d(as_of) if isinstance(as_of, str) else as_of, thresholds=thresholds
+        entries, as_of=d(as_of) if isinstance(as_of, str) else as_of, rules=rules
     )
 
 
-def summary(entries, as_of=FAR_FUTURE, thresholds=DEFAULTS, code=None) -> list[tuple]:
+def summary(entries, as_of=FAR_FUTURE, rules=DEFAULTS, code=None) -> list[tuple]:
     """(code, date, agency) of each finding, optionally of one code only."""
     return [
         (f.code, f.date.isoformat(), f.agency)
-        for f in findings(entries, as_of, thresholds)
+        for f in findings(entries, as_of, rules)
         if code is None or f.code == code
     ]
 
 
-def beliefs(entries, as_of=FAR_FUTURE, thresholds=DEFAULTS) -> list[tuple]:
+def beliefs(entries, as_of=FAR_FUTURE, rules=DEFAULTS) -> list[tuple]:
     """BELIEF_EXCEEDS_RECORD only (sessions without a briefing raise their own finding)."""
-    return summary(entries, as_of, thresholds, code="BELIEF_EXCEEDS_RECORD")
+    return summary(entries, as_of, rules, code="BELIEF_EXCEEDS_RECORD")
 
 
-def codes(entries, as_of=FAR_FUTURE, thresholds=DEFAULTS) -> list[str]:
-    return [f.code for f in findings(entries, as_of, thresholds)]
+def codes(entries, as_of=FAR_FUTURE, rules=DEFAULTS) -> list[str]:
+    return [f.code for f in findings(entries, as_of, rules)]
 
 
-def only(entries, code, as_of=FAR_FUTURE, thresholds=DEFAULTS) -> Finding:
-    (found,) = [f for f in findings(entries, as_of, thresholds) if f.code == code]
+def only(entries, code, as_of=FAR_FUTURE, rules=DEFAULTS) -> Finding:
+    (found,) = [f for f in findings(entries, as_of, rules) if f.code == code]
     return found
 
 
@@ -153,10 +153,10 @@ def test_belief_ongoing_threshold_comes_from_thresholds():
         entry("session_held", "2015-04-01"),
         entry("agency_account", "2015-04-29", believed_status="ongoing"),
     ]
-    assert beliefs(entries, thresholds=Thresholds(ongoing_stale_days=27)) == [
+    assert beliefs(entries, rules=TimeRules(ongoing_stale_days=27)) == [
         ("BELIEF_EXCEEDS_RECORD", "2015-04-29", "Channel panel")
     ]
-    assert beliefs(entries, thresholds=Thresholds(ongoing_stale_days=28)) == []
+    assert beliefs(entries, rules=TimeRules(ongoing_stale_days=28)) == []
 
 
 def test_belief_ongoing_with_a_session_planned_after_the_account():
@@ -442,7 +442,7 @@ def test_logged_late_message_and_keys():
 
 def test_logged_late_threshold_comes_from_thresholds():
     entries = [entry("contact", "2015-03-01", logged="2015-03-09")]
-    assert codes(entries, thresholds=Thresholds(late_logging_days=8)) == []
+    assert codes(entries, rules=TimeRules(late_logging_days=8)) == []
 
 
 def test_session_planned_logged_in_advance_is_never_late():
@@ -524,7 +524,7 @@ def test_uk_date():
     assert uk_date(d("2016-02-01")) == "1 February 2016"
 
 
-# --- as-of, ordering, thresholds, document ---------------------------------------------
+# --- as-of, ordering, rules, document ---------------------------------------------
 
 
 def test_known_as_of_includes_entries_logged_that_day():
@@ -598,17 +598,17 @@ def test_findings_document_shape():
     }
 
 
-def test_thresholds_from_settings(settings):
+def test_time_rules_from_settings(settings):
     settings.ONGOING_STALE_DAYS = 10
     settings.REVIEW_GRACE_DAYS = 3
     settings.LATE_LOGGING_DAYS = 1
-    assert Thresholds.from_settings() == Thresholds(
+    assert TimeRules.current() == TimeRules(
         ongoing_stale_days=10, review_grace_days=3, late_logging_days=1
     )
-    # Without explicit thresholds, compute_findings uses the settings.
+    # Without explicit rules, compute_findings uses the settings.
     late = [entry("note", "2015-03-01", logged="2015-03-03")]
     assert compute_findings(late, as_of=FAR_FUTURE) == findings(
-        late, thresholds=Thresholds(10, 3, 1)
+        late, rules=TimeRules(ongoing_stale_days=10, review_grace_days=3, late_logging_days=1)
     )
     assert codes(late) == []
 

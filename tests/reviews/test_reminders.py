@@ -7,10 +7,10 @@ import smtplib
 import pytest
 from django.core.management import CommandError, call_command
 
+from casereview.timerules import add_months
 from referrals.models import Agency, User
 from referrals.services import void_record
 from reviews import reminders, services
-from reviews.dates import add_months
 from reviews.models import FollowUpReview, ReminderSent
 from reviews.reminders import send_due_reminders
 from tests import factories

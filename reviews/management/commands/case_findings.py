@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from casereview.ukdates import parse_iso_day
 from referrals.models import Case
 from reviews.chronology import entries_for_case
 from reviews.findings import compute_findings, findings_document
@@ -11,7 +12,7 @@ from reviews.findings import compute_findings, findings_document
 
 def iso_date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        return parse_iso_day(value)
     except ValueError:
         raise CommandError(f"--as-of must be a date written YYYY-MM-DD, not {value!r}") from None
 

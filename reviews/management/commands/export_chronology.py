@@ -62,7 +62,7 @@ class Command(BaseCommand):
         if pdf is not None:
             pdf_as_of = as_of or timezone.localdate()
             try:
-                content = chronology_pdf.render_chronology_pdf(case, as_of=pdf_as_of, user=actor)
+                content = chronology_pdf.render_chronology_pdf(case, as_of=pdf_as_of)
             except chronology_pdf.ChronologyTooLarge as too_large:
                 raise CommandError(
                     f"{case.reference} has {too_large.count:,} entries as of {pdf_as_of}, more "

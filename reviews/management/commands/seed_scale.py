@@ -24,7 +24,6 @@ Running it again adds more cases: references, ids and chains continue.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -34,7 +33,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from casereview.auditchain import GENESIS, link
+from casereview.auditchain import GENESIS, digest, link
 from referrals import membership
 from referrals.models import Agency, AuditChainHead, Case, User
 from reviews.scale import (
@@ -280,7 +279,7 @@ class _Table:
             values["history_type"] = "+"
             values["history_user_id"] = user
             text = "\x1f".join([f"{name}={fmt(values[name])}" for name, fmt in hashed])
-            row_hash = hashlib.sha256((previous + "\x1e" + text).encode()).hexdigest()
+            row_hash = digest(previous, text)
             if number == 0:
                 view = self.view()
                 view.__dict__ = values

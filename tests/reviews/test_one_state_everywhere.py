@@ -1,0 +1,140 @@
+"""One follow-up review, one state, on every surface, on every day around its due date.
+
+Before: the same 6-month review read "Overdue" on the case page and "Missed" on the dashboard
+and My cases. Every surface now reads casereview.timerules: the case page, My cases (the due
+list on the home page), the supervisor dashboard, the timeline's findings, its JSON and the
+PDF chronology's table of reviews.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casereview.timerules import ReviewState, TimeRules, add_months
+from referrals.models import User
+from reviews import pdf, services
+from reviews.models import FollowUpReview
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+GRACE = 14
+
+# Days from today to the 6-month review's due date, and the state every surface must show.
+CASES = [
+    (45, ReviewState.SCHEDULED),
+    (30, ReviewState.DUE_SOON),
+    (0, ReviewState.DUE_SOON),
+    (-1, ReviewState.OVERDUE),
+    (-GRACE, ReviewState.OVERDUE),
+    (-GRACE - 1, ReviewState.MISSED),
+    (-200, ReviewState.MISSED),
+]
+
+
+def _case_with_review(owner, due_on):
+    exit_on = add_months(due_on, -6)
+    while add_months(exit_on, 6) != due_on:  # month ends: find the exit that gives this due date
+        exit_on -= dt.timedelta(days=1)
+    case = factories.case(owner=owner, received_on=exit_on - dt.timedelta(days=120))
+    services.exit_case(
+        case=case,
+        user=owner,
+        agency=owner.agency,
+        occurred_on=exit_on,
+        logged_on=exit_on,
+        summary="Exited",
+        enforce_gate=False,
+    )
+    return case, FollowUpReview.objects.get(case=case, kind="6_month")
+
+
+def _surfaces(client, owner, supervisor, case, review) -> dict[str, str]:
+    """What each surface says of the review: a state value, or "" where it shows nothing."""
+    said = {}
+    client.force_login(owner)
+    page = client.get(reverse("referrals:case", args=[case.reference]))
+    shown = next(r.state_label for r in page.context["reviews"] if r.pk == review.pk)
+    assert shown in page.content.decode()
+    said["case page"] = {s.label: s.value for s in ReviewState}[shown]
+    home = client.get(reverse("referrals:home"))
+    due = home.context["due"]
+    rows = [r for r in due.rows if r.source == "review" and r.item_id == review.pk]
+    said["my cases"] = rows[0].state if rows else ""
+    data = client.get(reverse("reviews:timeline-json", args=[case.reference])).json()
+    codes = {f["code"] for f in data["findings"]}
+    said["timeline json"] = (
+        "missed" if "REVIEW_MISSED" in codes else "late" if "REVIEW_LATE" in codes else ""
+    )
+    pdf_rows = pdf.chronology_data(case, as_of=timezone.localdate())["reviews"]
+    pdf_state = next(r["state"] for r in pdf_rows if r["kind"] == review.get_kind_display())
+    said["pdf"] = {s.label: s.value for s in ReviewState}[pdf_state]
+    client.force_login(supervisor)
+    session = client.session
+    session["otp_device_id"] = TOTPDevice.objects.get_or_create(user=supervisor, confirmed=True)[
+        0
+    ].persistent_id
+    session.save()
+    dash = client.get(reverse("reviews:dashboard"))
+    rows = [r for r in dash.context["dash"].page_obj if r.item_id == review.pk]
+    said["dashboard"] = rows[0].state if rows else ""
+    return said
+
+
+@pytest.mark.parametrize(("days", "state"), CASES)
+def test_an_open_review_reads_the_same_on_every_surface(client, settings, days, state):
+    settings.REVIEW_GRACE_DAYS = GRACE
+    council = factories.agency("Northshire County Council")
+    owner = factories.user("owner", agency_=council)
+    supervisor = factories.user("sup", role=User.Role.SUPERVISOR, agency_=council)
+    today = timezone.localdate()
+    case, review = _case_with_review(owner, today + dt.timedelta(days=days))
+    assert (
+        review.state_on(today)
+        == state
+        == TimeRules.current().review_state(due_on=review.due_on, on=today)
+    )
+
+    said = _surfaces(client, owner, supervisor, case, review)
+
+    listed = state in (ReviewState.DUE_SOON, ReviewState.OVERDUE, ReviewState.MISSED)
+    assert said == {
+        "case page": state.value,
+        "pdf": state.value,
+        "my cases": state.value if listed else "",
+        "timeline json": "missed" if state == ReviewState.MISSED else "",
+        "dashboard": state.value if listed else "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("late_by", "state"), [(GRACE, ReviewState.HELD), (GRACE + 1, ReviewState.HELD_LATE)]
+)
+def test_a_held_review_reads_the_same_on_every_surface(client, settings, late_by, state):
+    settings.REVIEW_GRACE_DAYS = GRACE
+    council = factories.agency("Northshire County Council")
+    owner = factories.user("owner", agency_=council)
+    supervisor = factories.user("sup", role=User.Role.SUPERVISOR, agency_=council)
+    today = timezone.localdate()
+    case, review = _case_with_review(owner, today - dt.timedelta(days=late_by + 5))
+    services.conduct_review(
+        review=review,
+        user=owner,
+        conducted_on=review.due_on + dt.timedelta(days=late_by),
+        agency=council,
+        summary="Reviewed",
+        logged_on=review.due_on + dt.timedelta(days=late_by),
+    )
+    review.refresh_from_db()
+
+    said = _surfaces(client, owner, supervisor, case, review)
+
+    assert said == {
+        "case page": state.value,
+        "pdf": state.value,
+        "my cases": "",
+        "timeline json": "late" if state == ReviewState.HELD_LATE else "",
+        "dashboard": state.value if state == ReviewState.HELD_LATE else "",
+    }
