@@ -24,6 +24,10 @@ Role = User.Role
 EDITING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
 # Roles that may create a new case (a referral).
 CREATING_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR, Role.ADMIN}
+# Roles that may read the access log (of their agency's cases and staff) and the dashboard.
+OVERSEEING_ROLES = {Role.SUPERVISOR, Role.ADMIN}
+# Roles that may open a case outside their agency in an emergency ("break the glass").
+EMERGENCY_ROLES = {Role.CASEWORKER, Role.SUPERVISOR, Role.PANEL_CHAIR}
 # Roles that may upload chronology rows in another agency's name: they merge the chronologies
 # the agencies of a panel send in. Everyone else uploads their own agency's rows only.
 MERGING_ROLES = {Role.PANEL_CHAIR, Role.ADMIN}
@@ -170,6 +174,50 @@ def can_record_sessions(user: User, case: Case) -> bool:
     if user.role == Role.PROVIDER:
         return _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
     return can_edit_case(user, case)
+
+
+def sees_all_restricted(user: User) -> bool:
+    """Restricted contacts and notes (e.g. police-only) are for the recording agency,
+    administrators and inquiry reviewers."""
+    return user.role in (Role.ADMIN, Role.INQUIRY)
+
+
+def sees_record(user: User, record) -> bool:
+    """Whether `user`, who may see the record's case, may see this record: a restricted one
+    only as its recording agency, an administrator or an inquiry reviewer."""
+    if not getattr(record, "restricted", False):
+        return True
+    return sees_all_restricted(user) or record.agency_id == user.agency_id
+
+
+def get_record_for_user(model, case: Case, pk: int, user: User, **conditions):
+    """A record of `case` (already fetched through `get_case_for_user`) by id: one of another
+    case (swapped ids) or one the user may not see is "not found", like a case."""
+    record = model.objects.filter(pk=pk, case=case, **conditions).first()
+    if record is None or not sees_record(user, record):
+        raise Http404("No such record")
+    return record
+
+
+def can_view_dashboard(user: User) -> bool:
+    """The follow-up dashboard: supervisors (their agency's cases) and administrators (all)."""
+    return user.is_authenticated and user.is_active and user.role in OVERSEEING_ROLES
+
+
+def can_read_access_log(user: User) -> bool:
+    """Supervisors read the log of cases they may see and of their own agency's staff;
+    administrators read all of it."""
+    return user.is_authenticated and user.role in OVERSEEING_ROLES
+
+
+def can_read_user_log(user: User, subject: User) -> bool:
+    return can_read_access_log(user) and (
+        user.role == Role.ADMIN or subject.agency_id == user.agency_id
+    )
+
+
+def can_use_emergency_access(user: User) -> bool:
+    return user.is_authenticated and user.role in EMERGENCY_ROLES
 
 
 def can_create_cases(user: User) -> bool:

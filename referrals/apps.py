@@ -6,6 +6,11 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals and cases"
 
     def ready(self):
+        from django.urls import register_converter
+
+        from .converters import CaseReferenceConverter
+
+        register_converter(CaseReferenceConverter, "ref")
         from django.db.models.signals import post_migrate
 
         from casereview import auditchain

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,8 +21,6 @@ from casereview.records import save_record
 from . import access
 from .audit import log_access
 from .models import AccessGrant, AccessLog, Case, User
-
-EMERGENCY_ROLES = {User.Role.CASEWORKER, User.Role.SUPERVISOR, User.Role.PANEL_CHAIR}
 
 
 class EmergencyAccessForm(forms.Form):
@@ -47,10 +45,10 @@ def emergency_access(request, reference):
     The page is the same whether or not the case exists, so it discloses nothing;
     a reason is required, and the grant and every use of it are in the access log.
     """
-    if request.user.role not in EMERGENCY_ROLES:
+    if not access.can_use_emergency_access(request.user):
         raise PermissionDenied
     if access.visible_cases(request.user).filter(reference=reference).exists():
-        return redirect("referrals:case", reference)
+        return redirect("reviews:case", reference)
     form = EmergencyAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case = Case.objects.filter(reference=reference).first()
@@ -91,14 +89,10 @@ def emergency_access(request, reference):
             "Emergency access recorded: you can read this case until midnight. "
             "Your supervisor can see that you opened it and why.",
         )
-        return redirect("referrals:case", reference)
+        return redirect("reviews:case", reference)
     return render(
         request, "referrals/emergency_access.html", {"form": form, "reference": reference}
     )
-
-
-def _can_read_log(user: User) -> bool:
-    return user.role in (User.Role.SUPERVISOR, User.Role.ADMIN)
 
 
 def _log_page(request, rows, *, title: str, subject: str):
@@ -121,7 +115,7 @@ def _log_page(request, rows, *, title: str, subject: str):
 @login_required
 @require_GET
 def case_access_log(request, reference):
-    if not _can_read_log(request.user):
+    if not access.can_read_access_log(request.user):
         raise PermissionDenied
     case = access.get_case_for_user(request, reference)
     log_access(user=request.user, action="view-access-log", case=case, request=request)
@@ -132,10 +126,10 @@ def case_access_log(request, reference):
 @login_required
 @require_GET
 def user_access_log(request, username):
-    if not _can_read_log(request.user):
+    if not access.can_read_access_log(request.user):
         raise PermissionDenied
-    subject = get_object_or_404(User, username=username)
-    if request.user.role != User.Role.ADMIN and subject.agency_id != request.user.agency_id:
+    subject = User.objects.filter(username=username).first()
+    if subject is None or not access.can_read_user_log(request.user, subject):
         raise Http404("No such user")
     log_access(
         user=request.user, action="view-access-log", detail=f"user {username}", request=request
@@ -148,7 +142,7 @@ def user_access_log(request, username):
 @require_GET
 def emergency_access_log(request):
     """Every use of emergency access by the supervisor's agency's staff, newest first."""
-    if not _can_read_log(request.user):
+    if not access.can_read_access_log(request.user):
         raise PermissionDenied
     rows = AccessLog.objects.filter(outcome=AccessLog.Outcome.BREAK_GLASS)
     if request.user.role != User.Role.ADMIN:

@@ -203,7 +203,7 @@ def restricted_field() -> forms.BooleanField:
     return forms.BooleanField(
         label="Restrict to the recording agency (for example, police-only information)",
         required=False,
-        # Who sees a restricted note: reviews.chronology.sees_all_restricted and access.py.
+        # Who sees a restricted note: referrals.access.sees_record.
         help_text=(
             "Other agencies on the case and the intervention provider will not see it. "
             "Your agency, administrators and inquiry reviewers given access to this case will."

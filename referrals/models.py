@@ -156,6 +156,15 @@ CASE_REFERENCE_RULE = (
     "A case reference is letters and digits, in groups joined by single hyphens "
     "(for example CR-2015-00007)"
 )
+# Words that case URLs use after cases/ (referrals.converters): never a case reference.
+RESERVED_REFERENCES = ("new", "import")
+
+
+def validate_case_reference(value: str) -> None:
+    if value.casefold() in RESERVED_REFERENCES:
+        raise ValidationError(
+            f"'{value}' cannot be a case reference: the address cases/{value}/ is taken."
+        )
 
 
 class CaseQuerySet(models.QuerySet):
@@ -182,7 +191,10 @@ class Case(models.Model):
     reference = models.CharField(
         max_length=40,
         unique=True,
-        validators=[RegexValidator(CASE_REFERENCE_PATTERN, CASE_REFERENCE_RULE + ".")],
+        validators=[
+            RegexValidator(CASE_REFERENCE_PATTERN, CASE_REFERENCE_RULE + "."),
+            validate_case_reference,
+        ],
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REFERRED)

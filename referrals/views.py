@@ -1,23 +1,17 @@
-"""Case lists, the case page, and intake forms. Every case is fetched through referrals.access."""
+"""Case lists and the intake forms. Every case is fetched through referrals.access; the case
+page itself is reviews.views.case."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casereview.web import run_form
-from reviews.chronology import EDITABLE_FIELDS, RECORD_TYPES, sees_all_restricted
-from reviews.dashboard import due_list
-from reviews.forms import edit_form_class
-from reviews.summary import case_summary
 
 from . import access, services
 from .audit import log_access
@@ -28,18 +22,18 @@ from .forms import (
     NoteForm,
     OwnerForm,
     ReferralForm,
-    VoidForm,
 )
-from .models import Case, Person, User
+from .models import Case, Person
 
 PAGE_SIZE = 25
 
 
 def case_url(case: Case) -> str:
-    return reverse("referrals:case", args=[case.reference])
+    """The case page (reviews.views.case: it shows every kind of record)."""
+    return reverse("reviews:case", args=[case.reference])
 
 
-def _case_page(
+def case_list_page(
     request,
     cases,
     *,
@@ -107,21 +101,8 @@ def _case_page(
 
 @login_required
 @require_GET
-def home(request):
-    if request.user.role == User.Role.PROVIDER:
-        return redirect("reviews:provider-cases")
-    mine = access.visible_cases(request.user).filter(owner=request.user)
-    # Their own follow-up reviews and panel actions that are due or overdue.
-    due = None
-    if request.user.role in access.EDITING_ROLES:
-        due = due_list(request.user, today=timezone.localdate())
-    return _case_page(request, mine, title="My cases", extra={"due": due})
-
-
-@login_required
-@require_GET
 def case_list(request):
-    return _case_page(request, access.visible_cases(request.user), title="All cases I can see")
+    return case_list_page(request, access.visible_cases(request.user), title="All cases I can see")
 
 
 @login_required
@@ -158,39 +139,7 @@ def case_new(request):
             "form": form,
             "title": "New referral",
             "button": "Save referral",
-            "back_url": reverse("referrals:home"),
-        },
-    )
-
-
-@login_required
-@require_GET
-def case_detail(request, reference):
-    case = access.get_case_for_user(request, reference)
-    log_access(user=request.user, action="view-case", case=case, request=request)
-    summary = case_summary(case, user=request.user)
-    # A case may hold 100,000 records: the page shows one page of them, newest first (the
-    # timeline has the whole chronology), and at most as many of each other list, open and
-    # soonest first, each saying how many there are in all.
-    rows = settings.CASE_PAGE_ROWS
-    paginator = Paginator(summary["records"], rows)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    planned = sorted(summary["planned_sessions"], key=lambda s: (s.occurred_on, s.pk))
-    # Open actions first, whichever way the database sorts NULL completion dates.
-    actions = sorted(summary["actions"], key=lambda a: a.completed_on is not None)
-    return render(
-        request,
-        "referrals/case_detail.html",
-        {
-            "case": case,
-            **summary,
-            "page_obj": page_obj,
-            "page_range": paginator.get_elided_page_range(
-                page_obj.number, on_each_side=1, on_ends=1
-            ),
-            "shown_planned_sessions": planned[:rows],
-            "shown_reviews": summary["reviews"][-rows:],  # the latest due
-            "shown_actions": actions[:rows],
+            "back_url": reverse("reviews:home"),
         },
     )
 
@@ -302,96 +251,4 @@ def record_consent(request, reference):
         title="Record consent to Channel support",
         button="Save consent",
         success_message="Consent recorded",
-    )
-
-
-def _record_for(case: Case, kind: str, pk: int, user: User):
-    """A record of `case` by type and id; an id from another case is not found (no ID swapping),
-    nor is another agency's restricted note."""
-    model = RECORD_TYPES.get(kind)
-    if model is None:
-        raise Http404("No such record type")
-    record = get_object_or_404(model, pk=pk, case=case)
-    if getattr(record, "restricted", False) and not (
-        sees_all_restricted(user) or record.agency_id == user.agency_id
-    ):
-        raise Http404("No such record")
-    return record
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_edit(request, reference, kind, pk):
-    case = access.get_case_for_user(request, reference, write=True)
-    record = _record_for(case, kind, pk, request.user)
-    if kind not in EDITABLE_FIELDS or getattr(record, "voided_at", None):
-        raise Http404("This record cannot be edited")
-    form_class = edit_form_class(type(record))
-    form = form_class(request.POST or None, instance=record)
-    return record_form_page(
-        request,
-        case,
-        form,
-        lambda d: services.update_record(
-            record,
-            user=request.user,
-            reason=d["reason"],
-            expected_version=d["version"],
-            changes={name: d[name] for name in EDITABLE_FIELDS[kind]},
-        ),
-        title=f"Change: {record}",
-        button="Save changes",
-        success_message="Changes saved",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def record_void(request, reference, kind, pk):
-    case = access.get_case_for_user(request, reference, write=True)
-    record = _record_for(case, kind, pk, request.user)
-    if not hasattr(record, "void_reason") or record.voided_at:
-        raise Http404("This record cannot be voided")
-    form = VoidForm(request.POST or None, initial={"version": record.version})
-    return record_form_page(
-        request,
-        case,
-        form,
-        lambda d: services.void_record(
-            record, user=request.user, reason=d["reason"], expected_version=d["version"]
-        ),
-        title=f"Void: {record}",
-        button="Void record",
-        success_message="Record voided",
-    )
-
-
-@login_required
-@require_GET
-def record_history(request, reference, kind, pk):
-    case = access.get_case_for_user(request, reference)
-    record = _record_for(case, kind, pk, request.user)
-    log_access(
-        user=request.user, action="view-history", case=case, detail=str(record), request=request
-    )
-    versions = list(
-        record.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    rows = []
-    for previous, version in zip([None, *versions], versions, strict=False):
-        changes = []
-        if previous is not None:
-            for change in version.diff_against(previous).changes:
-                if change.field != "version":
-                    label = type(record)._meta.get_field(change.field).verbose_name
-                    changes.append((label, change.old, change.new))
-        rows.append({"version": version, "changes": changes})
-    return render(
-        request,
-        "referrals/record_history.html",
-        {
-            "case": case,
-            "record": record,
-            "rows": list(reversed(rows)),
-        },
     )

@@ -7,6 +7,7 @@ import functools
 
 from django.db import connection
 
+from referrals.access import sees_all_restricted
 from referrals.models import Case, CaseNote, Contact, Referral
 
 from .entries import Entry, sort_key
@@ -106,14 +107,6 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
         record_key=record_key(review),
         logged_by=str(review.logged_by),
     )
-
-
-def sees_all_restricted(viewer) -> bool:
-    """Restricted contacts and notes (e.g. police-only) are for the recording agency,
-    administrators and inquiry reviewers."""
-    from referrals.models import User
-
-    return viewer.role in (User.Role.ADMIN, User.Role.INQUIRY)
 
 
 # ---------------------------------------------------------------- reading entries

@@ -83,13 +83,6 @@ KINDS = (
 )
 KIND_LABELS = dict(KINDS)
 
-DASHBOARD_ROLES = {User.Role.SUPERVISOR, User.Role.ADMIN}
-
-
-def can_view_dashboard(user) -> bool:
-    """Supervisors (their agency's cases) and administrators (all cases)."""
-    return user.is_authenticated and user.is_active and user.role in DASHBOARD_ROLES
-
 
 class DaysBetween(Func):
     """Whole days from `start` to `end` (end - start) for two dates, on PostgreSQL and SQLite."""

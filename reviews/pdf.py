@@ -89,9 +89,10 @@ from django.utils import timezone
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from casereview.timerules import TimeRules
+from referrals.access import sees_all_restricted
 from referrals.models import Agency, Case, CaseNote, Contact, Person, User, uk_date
 
-from .chronology import RECORD_TYPES, entries_for_case, sees_all_restricted
+from .chronology import RECORD_TYPES, entries_for_case
 from .entries import Entry
 from .models import AgencyAccount, FollowUpReview, InterventionSession, PanelAction
 from .timeline import Row, timeline_data

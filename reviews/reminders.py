@@ -163,7 +163,7 @@ def email_context(reminder: Reminder, today: dt.date) -> dict:
         "days_overdue": (today - item.due_on).days,
         "owner": str(item.owner),
         "recipient": str(reminder.recipient),
-        "link": settings.SITE_URL + reverse("referrals:case", args=[case.reference]),
+        "link": settings.SITE_URL + reverse("reviews:case", args=[case.reference]),
     }
 
 

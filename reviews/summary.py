@@ -75,9 +75,9 @@ def case_summary(case: Case, *, user: User) -> dict:
                 "late": entry.logged_late(rules),
                 "when": when,
                 "name": f"{entry.label.lower()} {when}",  # for the links' hidden text
-                "history_url": url("referrals:record-history", kind, pk),
-                "edit_url": url("referrals:record-edit", kind, pk),
-                "void_url": url("referrals:record-void", kind, pk),
+                "history_url": url("reviews:record-history", kind, pk),
+                "edit_url": url("reviews:record-edit", kind, pk),
+                "void_url": url("reviews:record-void", kind, pk),
             }
         )
     open_reviews = [r for r in reviews if r.state == FollowUpReview.State.SCHEDULED]

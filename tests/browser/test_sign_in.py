@@ -50,7 +50,7 @@ def test_sign_in_lands_on_home_page(live_server, page, axe, make_user):
 
     sign_in(page, live_server, "caseworker", "demo-password")
 
-    # The home page's own content belongs to the referrals app; check the frame.
+    # My cases: the frame, with Cases the current navigation item.
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page).to_have_title(re.compile(r".+ – casereview$"))
     expect(page.get_by_role("heading", level=1)).to_have_count(1)

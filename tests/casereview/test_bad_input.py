@@ -87,7 +87,7 @@ def test_free_text_is_stored_as_typed_and_shown_escaped(client, setting, url_nam
         assert response.status_code == 302, (field, response.content.decode()[:2000])
         record = model.objects.latest("pk")
         assert getattr(record, field) == text.strip()
-    page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    page = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     timeline = client.get(reverse("reviews:timeline", args=[case.reference])).content.decode()
     for html in (page, timeline):
         assert "<script>alert" not in html and "<svg onload" not in html
@@ -114,7 +114,7 @@ def test_hostile_person_name_is_escaped_in_lists(client, setting):
     user, _ = setting
     factories.case(owner=user, person_name="<img src=x onerror=alert(1)>")
     client.force_login(user)
-    html = client.get(reverse("referrals:home")).content.decode()
+    html = client.get(reverse("reviews:home")).content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert Case.objects.filter(person__display_name="<img src=x onerror=alert(1)>").exists()
 

@@ -42,7 +42,7 @@ def app_patterns():
 
 def concrete(route: str) -> str:
     return (
-        route.replace("<str:reference>", "CR-2019-00001")
+        route.replace("<ref:reference>", "CR-2019-00001")
         .replace("<int:pk>", "1")
         .replace("<slug:kind>", "casenote")
         .replace("<str:username>", "caseworker")

@@ -28,7 +28,7 @@ def test_security_headers_on_a_case_page(client):
     user = factories.user("caseworker")
     case = factories.case(owner=user)
     client.force_login(user)
-    response = client.get(reverse("referrals:case", args=[case.reference]))
+    response = client.get(reverse("reviews:case", args=[case.reference]))
     csp = response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
@@ -74,18 +74,18 @@ def test_successful_sign_in_rotates_the_session_and_is_logged(client):
 def test_absolute_session_limit_signs_out_after_twelve_hours(client):
     user = factories.user("caseworker")
     client.force_login(user)
-    assert client.get(reverse("referrals:home")).status_code == 200
+    assert client.get(reverse("reviews:home")).status_code == 200
     session = client.session
     session[SIGNED_IN_AT] = time.time() - settings.SESSION_ABSOLUTE_SECONDS - 1
     session.save()
-    response = client.get(reverse("referrals:home"), follow=True)
+    response = client.get(reverse("reviews:home"), follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("login"))
     assert b"signed in for 12 hours" in response.content
 
 
 def test_idle_sign_out_is_explained(client):
     client.cookies[WAS_SIGNED_IN_COOKIE] = "1"
-    response = client.get(reverse("referrals:home"), follow=True)
+    response = client.get(reverse("reviews:home"), follow=True)
     assert b"You have been signed out because you were inactive for 30 minutes" in response.content
     assert settings.SESSION_COOKIE_AGE == 30 * 60
 
@@ -98,10 +98,10 @@ def test_activity_keeps_the_session_alive_saving_it_at_most_once_a_minute(client
 
     client.force_login(factories.user("caseworker"))
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert client.get(reverse("referrals:home")).status_code == 200
+    assert client.get(reverse("reviews:home")).status_code == 200
     expiry = Session.objects.get(session_key=key).expire_date
     for _ in range(3):
-        assert client.get(reverse("referrals:home")).status_code == 200
+        assert client.get(reverse("reviews:home")).status_code == 200
     assert Session.objects.get(session_key=key).expire_date == expiry  # not saved again
 
     session = client.session
@@ -109,17 +109,17 @@ def test_activity_keeps_the_session_alive_saving_it_at_most_once_a_minute(client
     session.save()
     saved = Session.objects.get(session_key=key).expire_date
     time.sleep(0.01)
-    assert client.get(reverse("referrals:home")).status_code == 200
+    assert client.get(reverse("reviews:home")).status_code == 200
     assert Session.objects.get(session_key=key).expire_date > saved  # a minute on: moved on
 
 
 def test_deactivated_user_is_signed_out_on_the_next_request(client):
     user = factories.user("caseworker")
     client.force_login(user)
-    assert client.get(reverse("referrals:home")).status_code == 200
+    assert client.get(reverse("reviews:home")).status_code == 200
     user.is_active = False
     user.save()
-    assert client.get(reverse("referrals:home")).status_code == 302
+    assert client.get(reverse("reviews:home")).status_code == 302
 
 
 def test_password_change_ends_other_sessions(client, django_user_model):
@@ -138,8 +138,8 @@ def test_password_change_ends_other_sessions(client, django_user_model):
         },
     )
     assert response.status_code == 302
-    assert client.get(reverse("referrals:home")).status_code == 200
-    assert other_device.get(reverse("referrals:home")).status_code == 302
+    assert client.get(reverse("reviews:home")).status_code == 200
+    assert other_device.get(reverse("reviews:home")).status_code == 302
 
 
 def test_short_passwords_are_refused(client):
@@ -242,6 +242,6 @@ def test_sign_in_and_audit_work_in_autocommit_as_in_production(client):
     user = factories.user("caseworker")
     case = factories.case(owner=user)
     assert sign_in(client, "caseworker").status_code == 302
-    assert client.get(reverse("referrals:case", args=[case.reference])).status_code == 200
+    assert client.get(reverse("reviews:case", args=[case.reference])).status_code == 200
     assert AccessLog.objects.filter(action="view-case", case=case).exists()
     assert user.history.count() == 1  # signing in (last_login) adds no history row

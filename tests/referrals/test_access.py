@@ -114,20 +114,20 @@ def world():
 def read_urls(w):
     ref, account = w["case"].reference, w["account"]
     return [
-        reverse("referrals:case", args=[ref]),
+        reverse("reviews:case", args=[ref]),
         reverse("reviews:timeline", args=[ref]),
         reverse("reviews:timeline-json", args=[ref]),
         reverse("reviews:chronology-csv", args=[ref]),
         reverse("reviews:chronology-pdf", args=[ref]),
-        reverse("referrals:record-history", args=[ref, "agencyaccount", account.pk]),
+        reverse("reviews:record-history", args=[ref, "agencyaccount", account.pk]),
     ]
 
 
 def write_urls(w):
     ref, account, review = w["case"].reference, w["account"], w["review"]
     return [
-        reverse("referrals:record-edit", args=[ref, "agencyaccount", account.pk]),
-        reverse("referrals:record-void", args=[ref, "agencyaccount", account.pk]),
+        reverse("reviews:record-edit", args=[ref, "agencyaccount", account.pk]),
+        reverse("reviews:record-void", args=[ref, "agencyaccount", account.pk]),
         reverse("referrals:contact-new", args=[ref]),
         reverse("reviews:account-new", args=[ref]),
         reverse("reviews:review-conduct", args=[ref, review.pk]),
@@ -190,7 +190,7 @@ def test_posting_to_another_case_record_is_refused(client, world):
         summary="Theirs",
     )
     client.force_login(world["caseworker"])
-    url = reverse("referrals:record-void", args=[world["case"].reference, "casenote", note.pk])
+    url = reverse("reviews:record-void", args=[world["case"].reference, "casenote", note.pk])
     assert client.post(url, {"reason": "swapped id", "version": "1"}).status_code == 404
     note.refresh_from_db()
     assert not note.is_void
@@ -214,12 +214,12 @@ def test_restricted_note_is_hidden_from_provider_and_other_agencies(client, worl
         ("inquiry", True),
     ):
         client.force_login(world[who])
-        page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+        page = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
         assert ("Police-only intelligence note" in page) is sees, who
         csv = client.get(reverse("reviews:chronology-csv", args=[case.reference])).content.decode()
         assert ("Police-only intelligence note" in csv) is sees, who
         history = client.get(
-            reverse("referrals:record-history", args=[case.reference, "casenote", note.pk])
+            reverse("reviews:record-history", args=[case.reference, "casenote", note.pk])
         )
         assert history.status_code == (200 if sees else 404), who
 
@@ -228,14 +228,14 @@ def test_emergency_access_needs_a_reason_is_read_only_and_shown_to_supervisors(c
     outsider, case = world["outsider"], world["case"]
     client.force_login(outsider)
     url = reverse("referrals:emergency-access", args=[case.reference])
-    not_found = client.get(reverse("referrals:case", args=[case.reference]))
+    not_found = client.get(reverse("reviews:case", args=[case.reference]))
     assert not_found.status_code == 404 and url in not_found.content.decode()
     short = client.post(url, {"reason": "urgent"})
     assert b"at least 20 characters" in short.content
-    assert client.get(reverse("referrals:case", args=[case.reference])).status_code == 404
+    assert client.get(reverse("reviews:case", args=[case.reference])).status_code == 404
     response = client.post(url, {"reason": "Person arrested tonight; need the risk history now"})
     assert response.status_code == 302
-    assert client.get(reverse("referrals:case", args=[case.reference])).status_code == 200
+    assert client.get(reverse("reviews:case", args=[case.reference])).status_code == 200
     assert client.get(reverse("reviews:account-new", args=[case.reference])).status_code == 404
     event = AccessLog.objects.get(user=outsider, outcome="break_glass")
     assert event.detail == "Person arrested tonight; need the risk history now"
@@ -267,7 +267,7 @@ def test_emergency_access_to_an_unknown_case_discloses_nothing(client, world):
 def test_access_log_is_for_supervisors_and_admins(client, world):
     case = world["case"]
     client.force_login(world["caseworker"])
-    client.get(reverse("referrals:case", args=[case.reference]))
+    client.get(reverse("reviews:case", args=[case.reference]))
     assert (
         client.get(reverse("referrals:case-access-log", args=[case.reference])).status_code == 403
     )

@@ -287,3 +287,28 @@ def test_case_reference_has_one_pattern_in_model_import_and_database(caseworker,
         Case.objects.filter(pk=case.pk).update(reference=bad)  # history-safe: refused
     # The case list still works for everyone in the agency.
     assert client.get(reverse("referrals:case-list")).status_code == 200
+
+
+@pytest.mark.parametrize("reserved", ["new", "import", "NEW"])
+def test_a_case_cannot_take_the_name_of_a_case_address(caseworker, client, reserved):
+    """cases/new/ and cases/import/ are pages: no case may be called that, and both pages
+    answer whatever order the apps' URLconfs are included in."""
+    from django.urls import reverse
+
+    from referrals.services import create_referral
+
+    with pytest.raises(ValidationError, match="cannot be a case reference"):
+        create_referral(
+            user=caseworker,
+            person_name="Avery Quill",
+            referring_agency=caseworker.agency,
+            received_on=D(2026, 11, 2),
+            logged_on=D(2026, 11, 2),
+            concerns="x",
+            reference=reserved,
+        )
+    client.force_login(caseworker)
+    assert "New referral" in client.get(reverse("referrals:case-new")).content.decode()
+    assert (
+        "Upload a chronology" in client.get(reverse("reviews:chronology-import")).content.decode()
+    )

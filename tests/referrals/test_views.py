@@ -53,7 +53,7 @@ def case_urls(case):
     ref = case.reference
     account = AgencyAccount.objects.filter(case=case).first()
     return [
-        reverse("referrals:case", args=[ref]),
+        reverse("reviews:case", args=[ref]),
         reverse("referrals:contact-new", args=[ref]),
         reverse("referrals:note-new", args=[ref]),
         reverse("referrals:owner", args=[ref]),
@@ -61,7 +61,7 @@ def case_urls(case):
         reverse("reviews:account-new", args=[ref]),
         reverse("reviews:exit", args=[ref]),
         *(
-            [reverse("referrals:record-history", args=[ref, "agencyaccount", account.pk])]
+            [reverse("reviews:record-history", args=[ref, "agencyaccount", account.pk])]
             if account
             else []
         ),
@@ -70,7 +70,7 @@ def case_urls(case):
 
 def test_anonymous_is_sent_to_sign_in(client, cast):
     for url in [
-        reverse("referrals:home"),
+        reverse("reviews:home"),
         reverse("referrals:case-list"),
         *case_urls(cast["case"]),
     ]:
@@ -97,24 +97,22 @@ def test_other_agency_gets_not_found_for_every_case_page(client, cast):
 def test_provider_sees_only_commissioned_cases_and_cannot_edit(client, cast):
     client.force_login(cast["provider"])
     ref = cast["case"].reference
-    assert client.get(reverse("referrals:case", args=[ref])).status_code == 200
+    assert client.get(reverse("reviews:case", args=[ref])).status_code == 200
     assert client.get(reverse("reviews:session-new", args=[ref])).status_code == 200
     assert client.get(reverse("reviews:account-new", args=[ref])).status_code == 404
-    assert client.get(reverse("referrals:home")).url == reverse("reviews:provider-cases")
+    assert client.get(reverse("reviews:home")).url == reverse("reviews:provider-cases")
     client.force_login(cast["other_provider"])
-    assert client.get(reverse("referrals:case", args=[ref])).status_code == 404
+    assert client.get(reverse("reviews:case", args=[ref])).status_code == 404
 
 
 def test_inquiry_reviewer_without_grant_sees_nothing(client, cast):
     client.force_login(cast["inquiry"])
-    assert client.get(reverse("referrals:case", args=[cast["case"].reference])).status_code == 404
+    assert client.get(reverse("reviews:case", args=[cast["case"].reference])).status_code == 404
 
 
 def test_wrong_method_is_refused(client, cast):
     client.force_login(cast["caseworker"])
-    assert (
-        client.delete(reverse("referrals:case", args=[cast["case"].reference])).status_code == 405
-    )
+    assert client.delete(reverse("reviews:case", args=[cast["case"].reference])).status_code == 405
     assert (
         client.put(reverse("referrals:contact-new", args=[cast["case"].reference])).status_code
         == 405
@@ -154,7 +152,7 @@ def test_new_referral_creates_case_and_shows_it(client, cast):
     )
     case = Case.objects.get(person__display_name="Harley Jessop")
     assert response.status_code == 302 and response.url == reverse(
-        "referrals:case", args=[case.reference]
+        "reviews:case", args=[case.reference]
     )
     assert case.owner == cast["caseworker"]
     page = client.get(response.url)
@@ -200,7 +198,7 @@ def test_stale_edit_shows_the_other_change(client, cast):
         summary="Said it was going well",
         sessions_believed=2,
     )
-    url = reverse("referrals:record-edit", args=[case.reference, "agencyaccount", account.pk])
+    url = reverse("reviews:record-edit", args=[case.reference, "agencyaccount", account.pk])
     form = {
         "occurred_on_0": "5",
         "occurred_on_1": "11",
@@ -245,14 +243,14 @@ def test_void_through_the_page_keeps_the_record(client, cast):
         sessions_believed=2,
     )
     client.force_login(cast["caseworker"])
-    url = reverse("referrals:record-void", args=[case.reference, "agencyaccount", account.pk])
+    url = reverse("reviews:record-void", args=[case.reference, "agencyaccount", account.pk])
     assert client.post(url, {"reason": "", "version": "1"}).status_code == 200
     assert (
         client.post(url, {"reason": "Entered on the wrong case", "version": "1"}).status_code == 302
     )
     account.refresh_from_db()
     assert account.is_void and account.void_reason == "Entered on the wrong case"
-    page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    page = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     assert "Void" in page and "Wrong case" in page
 
 
@@ -268,9 +266,7 @@ def test_record_from_another_case_is_not_found(client, cast):
         sessions_believed=2,
     )
     client.force_login(cast["caseworker"])
-    url = reverse(
-        "referrals:record-void", args=[cast["case"].reference, "agencyaccount", account.pk]
-    )
+    url = reverse("reviews:record-void", args=[cast["case"].reference, "agencyaccount", account.pk])
     assert client.post(url, {"reason": "swap", "version": "1"}).status_code == 404
     account.refresh_from_db()
     assert not account.is_void

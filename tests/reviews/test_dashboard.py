@@ -26,7 +26,7 @@ from reviews.dashboard import (
     due_list,
 )
 from reviews.models import FollowUpReview
-from reviews.views_dashboard import csv_cell
+from reviews.views.dashboard import csv_cell
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -366,7 +366,7 @@ def test_only_supervisors_and_admins_may_open_the_dashboard(client, cast, role):
         "view-dashboard",
         "export-dashboard-csv",
     }
-    assert b"Dashboard</a>" not in client.get(reverse("referrals:home"), follow=True).content
+    assert b"Dashboard</a>" not in client.get(reverse("reviews:home"), follow=True).content
 
 
 def test_wrong_method_is_refused(client, cast):
@@ -522,7 +522,7 @@ def test_home_shows_the_caseworkers_own_due_list(client, cast, django_assert_max
     review(cast["colleague"], today - days(3))
     client.force_login(worker)
     with django_assert_max_num_queries(13):
-        response = client.get(reverse("referrals:home"))
+        response = client.get(reverse("reviews:home"))
     html = response.content.decode()
     assert "Your follow-ups due and overdue" in html
     assert [row.item_id for row in response.context["due"].rows] == [mine.pk]
@@ -531,7 +531,7 @@ def test_home_shows_the_caseworkers_own_due_list(client, cast, django_assert_max
     for n in range(30):
         action(case, worker, today - days(n))
     with django_assert_max_num_queries(13):
-        response = client.get(reverse("referrals:home"))
+        response = client.get(reverse("reviews:home"))
     assert len(response.context["due"].rows) == 31
     # Not on the other case lists.
     assert "Your follow-ups" not in client.get(reverse("referrals:case-list")).content.decode()
@@ -539,7 +539,7 @@ def test_home_shows_the_caseworkers_own_due_list(client, cast, django_assert_max
 
 def test_supervisor_home_has_the_dashboard_link(client, cast):
     client.force_login(cast["supervisor"])
-    html = client.get(reverse("referrals:home")).content.decode()
+    html = client.get(reverse("reviews:home")).content.decode()
     assert f'href="{reverse("reviews:dashboard")}">Dashboard</a>' in html
 
 

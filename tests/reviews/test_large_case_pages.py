@@ -20,7 +20,7 @@ from referrals.models import Case
 from reviews.chronology import entries_for_case
 from reviews.chronology_csv import import_chronology
 from reviews.findings import compute_findings
-from reviews.views_timeline import ABOUT_LINKS
+from reviews.views.timeline import ABOUT_LINKS
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER
 
@@ -77,7 +77,7 @@ def test_case_page_shows_one_page_of_records_newest_first(client, caseworker, ca
     total = len(entries_for_case(case, include_void=True, viewer=caseworker))
     assert total == EXTRA + 10
 
-    first = client.get(reverse("referrals:case", args=[case.reference]))
+    first = client.get(reverse("reviews:case", args=[case.reference]))
     html = first.content.decode()
     assert html.count('<div class="app-record') == 25
     assert "Record 2000 of the long case" in html  # the newest
@@ -89,13 +89,13 @@ def test_case_page_shows_one_page_of_records_newest_first(client, caseworker, ca
     findings = compute_findings(entries_for_case(case), as_of=timezone.localdate())
     assert f"{len(findings)} findings on this case" in html
 
-    second = client.get(reverse("referrals:case", args=[case.reference]), {"page": 2})
+    second = client.get(reverse("reviews:case", args=[case.reference]), {"page": 2})
     html = second.content.decode()
     assert html.count('<div class="app-record') == 25
     assert "Record 1975 of the long case" in html and "Record 2000 of" not in html
     assert f"Showing records 26 to 50 of {total:,}, newest first" in html
 
-    last = client.get(reverse("referrals:case", args=[case.reference]), {"page": 999})
+    last = client.get(reverse("reviews:case", args=[case.reference]), {"page": 999})
     html = last.content.decode()  # past the end: the last page, as the case list does
     assert html.count('<div class="app-record') == (total % 25 or 25)
     assert "Referred by police" in html  # the oldest entry
@@ -131,7 +131,7 @@ def test_case_page_bounds_its_other_lists_too(client, caseworker, settings):
         )
     settings.CASE_PAGE_ROWS = 2
     client.force_login(caseworker)
-    html = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    html = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     arranged = re.search(r"Sessions arranged</h2>.*?</ul>", html, re.S).group(0)
     assert "Showing the 2 soonest of 3 sessions arranged" in arranged
     assert re.findall(r"Session in \d+ days", arranged) == [
@@ -144,7 +144,7 @@ def test_case_page_bounds_its_other_lists_too(client, caseworker, settings):
     assert "Open 1" in actions and "Open 2" in actions and "Done first" not in actions
 
     settings.CASE_PAGE_ROWS = 1
-    html = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    html = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     reviews = re.search(r"Follow-up reviews.*?</table>", html, re.S).group(0)
     assert "Showing the latest 1 of 2" in reviews
     assert reviews.count('<th scope="row"') == 1

@@ -195,7 +195,7 @@ def test_the_import_refuses_longer_text_naming_line_and_column(worker):
 
 def test_the_case_page_wraps_a_long_word_in_its_record(client, worker, case, long_note):
     client.force_login(worker)
-    html = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    html = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     record = re.search(r'<div class="app-record">(.*?)</div>', html, re.S).group(1)
     assert WORD in record
     assert "css/app.css" in html
@@ -221,9 +221,9 @@ def test_pages_with_a_long_word_do_not_scroll_sideways(live_server, page, worker
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 800})
         for url in (
-            reverse("referrals:case", args=[case.reference]),
+            reverse("reviews:case", args=[case.reference]),
             reverse("reviews:timeline", args=[case.reference]),
-            reverse("referrals:record-history", args=[case.reference, "casenote", long_note.pk]),
+            reverse("reviews:record-history", args=[case.reference, "casenote", long_note.pk]),
         ):
             page.goto(live_server.url + url)
             assert page.get_by_text("casereviewcase", exact=False).first.is_visible()
@@ -287,5 +287,5 @@ def test_the_restricted_note_form_names_everyone_who_will_see_it(
         case=case, user=inquiry, reason="Inquiry", ends_on=D(2099, 1, 1), granted_by=worker
     )
     client.force_login(inquiry)
-    page = client.get(reverse("referrals:case", args=[case.reference])).content.decode()
+    page = client.get(reverse("reviews:case", args=[case.reference])).content.decode()
     assert "Police-only intelligence" in page

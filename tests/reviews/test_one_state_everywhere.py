@@ -55,11 +55,11 @@ def _surfaces(client, owner, supervisor, case, review) -> dict[str, str]:
     """What each surface says of the review: a state value, or "" where it shows nothing."""
     said = {}
     client.force_login(owner)
-    page = client.get(reverse("referrals:case", args=[case.reference]))
+    page = client.get(reverse("reviews:case", args=[case.reference]))
     shown = next(r.state_label for r in page.context["reviews"] if r.pk == review.pk)
     assert shown in page.content.decode()
     said["case page"] = {s.label: s.value for s in ReviewState}[shown]
-    home = client.get(reverse("referrals:home"))
+    home = client.get(reverse("reviews:home"))
     due = home.context["due"]
     rows = [r for r in due.rows if r.source == "review" and r.item_id == review.pk]
     said["my cases"] = rows[0].state if rows else ""

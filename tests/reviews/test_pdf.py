@@ -693,7 +693,7 @@ def test_too_large_case_gets_a_page_pointing_at_the_command(client, cast, settin
 
 def test_case_page_has_the_download_form(client, cast):
     client.force_login(cast["caseworker"])
-    body = client.get(reverse("referrals:case", args=["CR-T-1"])).content.decode()
+    body = client.get(reverse("reviews:case", args=["CR-T-1"])).content.decode()
     assert f'action="{pdf_url(cast["case"])}"' in body
     assert '<label class="govuk-label govuk-label--s" for="as_of">As of (optional)</label>' in body
     assert "Download chronology (PDF)" in body

@@ -225,13 +225,9 @@ def _entries_from_instances(case, *, include_void=False, viewer=None):
     through entries_from_record and review_entry (the reference the one query must match)."""
     from django.db.models import Q
 
+    from referrals.access import sees_all_restricted
     from referrals.models import CaseNote, Contact
-    from reviews.chronology import (
-        RECORD_MODELS,
-        entries_from_record,
-        review_entry,
-        sees_all_restricted,
-    )
+    from reviews.chronology import RECORD_MODELS, entries_from_record, review_entry
     from reviews.entries import sort_key
     from reviews.models import FollowUpReview
 

@@ -179,7 +179,7 @@ def test_upload_matrix(client, world, who, target, rows_of):
         log = AccessLog.objects.get(user=user, action="import")
         assert log.outcome == "refused" and log.case_reference == reference
         # The refusal gave the uploader's agency no way in.
-        assert client.get(reverse("referrals:case", args=[reference])).status_code == 404
+        assert client.get(reverse("reviews:case", args=[reference])).status_code == 404
 
 
 def test_hidden_case_is_not_changed_by_any_entry_type(client, world):
@@ -199,7 +199,7 @@ def test_hidden_case_is_not_changed_by_any_entry_type(client, world):
     case.refresh_from_db()
     assert case.risk_level == "" and case.status == Case.Status.REFERRED
     assert not case.memberships.filter(agency=outsider.agency).exists()
-    assert client.get(reverse("referrals:case", args=[case.reference])).status_code == 404
+    assert client.get(reverse("reviews:case", args=[case.reference])).status_code == 404
 
 
 def test_duplicate_check_never_counts_a_hidden_restricted_note(client, world):

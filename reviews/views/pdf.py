@@ -16,7 +16,7 @@ from casereview.ukdates import parse_as_of
 from referrals import access
 from referrals.audit import log_access
 
-from . import pdf
+from .. import pdf
 
 # How long the "still being prepared" page asks the browser to wait, in seconds.
 RETRY_AFTER = 60

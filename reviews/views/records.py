@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from referrals import access
 from referrals.models import User
 from referrals.views import record_form_page
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     AccountForm,
     AcknowledgeForm,
     ActionDoneForm,
@@ -28,7 +28,7 @@ from .forms import (
     SessionForm,
     SessionOutcomeForm,
 )
-from .models import Briefing, FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
+from ..models import Briefing, FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -101,7 +101,7 @@ def action_new(request, reference):
 @GET_POST
 def action_done(request, reference, pk):
     case = access.get_case_for_user(request, reference, write=True)
-    action = get_object_or_404(PanelAction, pk=pk, case=case, voided_at__isnull=True)
+    action = access.get_record_for_user(PanelAction, case, pk, request.user, voided_at__isnull=True)
     form = ActionDoneForm(request.POST or None, initial={"version": action.version})
     return record_form_page(
         request,
@@ -176,7 +176,7 @@ def _session_case(request, reference):
 @GET_POST
 def briefing_acknowledge(request, reference, pk):
     case = _session_case(request, reference)
-    briefing = get_object_or_404(Briefing, pk=pk, case=case, voided_at__isnull=True)
+    briefing = access.get_record_for_user(Briefing, case, pk, request.user, voided_at__isnull=True)
     form = AcknowledgeForm(request.POST or None, initial={"version": briefing.version})
     return record_form_page(
         request,
@@ -241,10 +241,11 @@ def session_new(request, reference):
 @GET_POST
 def session_outcome(request, reference, pk):
     case = _session_case(request, reference)
-    session = get_object_or_404(
+    session = access.get_record_for_user(
         InterventionSession,
-        pk=pk,
-        case=case,
+        case,
+        pk,
+        request.user,
         voided_at__isnull=True,
         status=InterventionSession.Status.PLANNED,
     )
@@ -338,7 +339,7 @@ def reopen(request, reference):
 
 def _review(request, reference, pk):
     case = access.get_case_for_user(request, reference, write=True)
-    return case, get_object_or_404(FollowUpReview, pk=pk, case=case)
+    return case, access.get_record_for_user(FollowUpReview, case, pk, request.user)
 
 
 @login_required

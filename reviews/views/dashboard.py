@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casereview import spreadsheets
+from referrals import access
 from referrals.audit import log_access
 from referrals.models import AccessLog
 
-from . import dashboard as service
+from .. import dashboard as service
 
 STATE_FILTER_LABELS = {
     service.OVERDUE: "Overdue",
@@ -63,7 +64,7 @@ class DashboardFilterForm(forms.Form):
 
 def _allowed(request, action: str) -> None:
     """Dashboard access, with the refusal in the access log too."""
-    if not service.can_view_dashboard(request.user):
+    if not access.can_view_dashboard(request.user):
         log_access(
             user=request.user,
             action=action,
