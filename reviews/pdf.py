@@ -92,10 +92,10 @@ from casereview.timerules import TimeRules
 from referrals.access import sees_all_restricted
 from referrals.models import Agency, Case, CaseNote, Contact, Person, User, uk_date
 
-from .chronology import RECORD_TYPES, entries_for_case
-from .entries import Entry
+from .chronology.entries import Entry
+from .chronology.query import RECORD_TYPES, entries_for_case
+from .chronology.timeline import Row, timeline_data
 from .models import AgencyAccount, FollowUpReview, InterventionSession, PanelAction
-from .timeline import Row, timeline_data
 
 LONDON = ZoneInfo("Europe/London")
 STATIC_BASE = "casereview-static:/"
@@ -424,10 +424,12 @@ def breakable(value):
 # The files whose change changes what the same data lays out as (see `_code_digest`).
 FINGERPRINT_FILES = (
     "reviews/pdf.py",
-    "reviews/timeline.py",
-    "reviews/findings.py",
-    "reviews/chronology.py",
-    "reviews/entries.py",
+    "reviews/chronology/timeline.py",
+    "reviews/chronology/findings.py",
+    "reviews/chronology/query.py",
+    "reviews/chronology/entries.py",
+    "casereview/timerules.py",
+    "casereview/ukdates.py",
     "templates/reviews/chronology_pdf.html",
     "static/css/chronology-pdf.css",
 )

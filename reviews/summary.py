@@ -10,8 +10,8 @@ from referrals import access
 from referrals.models import Case, User
 from referrals.templatetags.casereview import entry_date
 
-from .chronology import entries_for_case, parse_record_key
-from .findings import compute_findings
+from .chronology.findings import compute_findings
+from .chronology.query import entries_for_case, parse_record_key
 from .models import FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
 
 _PK = 987654321  # stands for a record's id in a reversed URL

@@ -469,8 +469,8 @@ def chronology_section(reference: str, username: str) -> dict:
 
     from referrals.models import Case, User
     from reviews import pdf
-    from reviews.chronology import entries_for_case
-    from reviews.timeline import timeline_data
+    from reviews.chronology.query import entries_for_case
+    from reviews.chronology.timeline import timeline_data
 
     case = Case.objects.select_related("person").get(reference=reference)
     viewer = User.objects.get(username=username)
@@ -597,8 +597,8 @@ def main() -> None:
     from django.utils import timezone
 
     from referrals.models import Case, User
-    from reviews.chronology import entries_for_case
-    from reviews.findings import compute_findings
+    from reviews.chronology.findings import compute_findings
+    from reviews.chronology.query import entries_for_case
 
     today = timezone.localdate()
     results: list[dict] = []

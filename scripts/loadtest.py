@@ -46,7 +46,7 @@ BIN = Path(sys.executable).parent
 
 def plan(path: Path) -> None:
     """Seeded caseworkers and supervisors, each with cases they may see and change."""
-    from reviews.scale import LAST, PASSWORD
+    from reviews.sampledata.scale import LAST, PASSWORD
 
     with bench.psycopg_connect() as conn:
         people = {"caseworker": [], "supervisor": []}

@@ -28,8 +28,8 @@ SERVER_LOG = Path("/tmp/casereview-shots-server.log")
 HOST, PORT = "127.0.0.1", 8765
 BASE = f"http://{HOST}:{PORT}"
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "demo-password"  # reviews.demo.DEMO_PASSWORD
-FAILURE_REF = "CR-2015-00007"  # reviews.demo.FAILURE_REF: the pattern casereview exposes
+PASSWORD = "demo-password"  # reviews.sampledata.demo.DEMO_PASSWORD
+FAILURE_REF = "CR-2015-00007"  # reviews.sampledata.demo.FAILURE_REF: the pattern casereview exposes
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 

@@ -22,10 +22,10 @@ from referrals import access
 from referrals.audit import log_access
 from referrals.models import AccessLog, Case
 
-from ..chronology import entries_for_case
-from ..chronology_csv import ImportRejected, export_csv, import_chronology
-from ..entries import ENTRY_TYPE_LABELS
-from ..timeline import FINDING_LABELS, TYPE_CHOICES, Row, timeline_data, timeline_json
+from ..chronology.csv_format import ImportRejected, export_csv, import_chronology
+from ..chronology.entries import ENTRY_TYPE_LABELS
+from ..chronology.query import entries_for_case
+from ..chronology.timeline import FINDING_LABELS, TYPE_CHOICES, Row, timeline_data, timeline_json
 
 
 class TimelineFilterForm(forms.Form):
@@ -266,7 +266,7 @@ def _log_import_refused(request, name: str, references: list[str]) -> None:
 
 def _wrong_case_rows(data: bytes, case) -> list[str]:
     """An upload on a case may only add to that case (no reaching other cases by case_ref)."""
-    from ..chronology_csv import decode, parse
+    from ..chronology.csv_format import decode, parse
 
     try:
         rows, _ = parse(decode(data, ""), "")

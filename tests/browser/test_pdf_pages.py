@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from referrals.models import Agency
 from reviews import pdf
-from reviews.chronology_csv import import_chronology
+from reviews.chronology.csv_format import import_chronology
 from tests.browser.helpers import expect_errors, sign_in
 from tests.reviews.test_chronology_csv import FAILURE
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from referrals.models import Agency
-from reviews.chronology_csv import import_chronology
+from reviews.chronology.csv_format import import_chronology
 from tests.browser.test_sign_in import sign_in
 from tests.reviews.test_chronology_csv import FAILURE
 

@@ -16,7 +16,7 @@ import pytest
 from django.db import connection
 
 from referrals.audit import log_access
-from reviews.chronology_csv import import_chronology
+from reviews.chronology.csv_format import import_chronology
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from referrals.models import Agency, Case
-from reviews.chronology import entries_for_case
-from reviews.chronology_csv import ImportRejected, export_csv, import_chronology
-from reviews.findings import compute_findings
+from reviews.chronology.csv_format import ImportRejected, export_csv, import_chronology
+from reviews.chronology.findings import compute_findings
+from reviews.chronology.query import entries_for_case
 from reviews.models import AgencyAccount, FollowUpReview, InterventionSession
 from tests import factories
 

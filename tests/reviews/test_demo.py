@@ -4,10 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from referrals.models import Case, User
-from reviews.chronology import entries_for_case
-from reviews.demo import FAILURE_REF, WELL_RUN_REF, load_demo
-from reviews.findings import compute_findings
+from reviews.chronology.findings import compute_findings
+from reviews.chronology.query import entries_for_case
 from reviews.models import FollowUpReview
+from reviews.sampledata.demo import FAILURE_REF, WELL_RUN_REF, load_demo
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 27)

@@ -1,4 +1,4 @@
-"""Case findings (reviews/findings.py) against chronology-format.md, "Findings"."""
+"""Case findings (reviews/chronology/findings.py) against chronology-format.md, "Findings"."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from casereview.timerules import TimeRules
 from casereview.ukdates import uk_date
-from reviews.entries import Entry
-from reviews.findings import (
+from reviews.chronology.entries import Entry
+from reviews.chronology.findings import (
     Finding,
     compute_findings,
     findings_document,

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Case
-from reviews.chronology import entries_for_case
-from reviews.chronology_csv import import_chronology
-from reviews.findings import compute_findings
+from reviews.chronology.csv_format import import_chronology
+from reviews.chronology.findings import compute_findings
+from reviews.chronology.query import entries_for_case
 from reviews.views.timeline import ABOUT_LINKS
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER

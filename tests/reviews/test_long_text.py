@@ -24,7 +24,7 @@ from referrals import services as intake
 from referrals.forms import NoteForm
 from referrals.models import AccessGrant, AccessLog, Agency, CaseNote, User
 from reviews import pdf
-from reviews.chronology_csv import ImportRejected, import_chronology
+from reviews.chronology.csv_format import ImportRejected, import_chronology
 from reviews.forms import edit_form_class
 from tests import factories
 from tests.reviews.test_chronology_csv import HEADER

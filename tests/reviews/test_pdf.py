@@ -16,7 +16,7 @@ from pdfminer.pdftypes import resolve1
 from referrals import services as intake
 from referrals.models import AccessGrant, AccessLog, Agency, Case, CaseNote, Person, User
 from reviews import pdf
-from reviews.chronology_csv import import_chronology
+from reviews.chronology.csv_format import import_chronology
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER
 
@@ -786,3 +786,14 @@ def test_restricted_notes_of_other_agencies_stay_out_of_the_downloaded_pdf(clien
 
     assert "Police-only intelligence" in pdf_text(officer)
     assert "Police-only intelligence" not in pdf_text(council_worker)
+
+
+def test_every_file_that_shapes_the_document_is_in_its_fingerprint():
+    """A cached PDF is reused until the data or the code that lays it out changes: every file
+    named must exist, or a change to it would serve stale documents."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    missing = [n for n in pdf.FINGERPRINT_FILES if not (Path(settings.BASE_DIR) / n).is_file()]
+    assert missing == []

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 
 from referrals.models import Case, Contact, User
-from reviews.chronology import entries_for_case
-from reviews.findings import compute_findings
+from reviews.chronology.findings import compute_findings
+from reviews.chronology.query import entries_for_case
 from reviews.models import FollowUpReview, InterventionSession
-from reviews.scale import AGENCIES, MODELS, CaseMaker, World
+from reviews.sampledata.scale import AGENCIES, MODELS, CaseMaker, World
 
 pytestmark = pytest.mark.django_db
 

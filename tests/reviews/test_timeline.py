@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from referrals.models import AccessLog, Agency, Case, User
-from reviews.chronology_csv import import_chronology
+from reviews.chronology.csv_format import import_chronology
 from reviews.models import AgencyAccount
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER
@@ -227,8 +227,8 @@ def _entries_from_instances(case, *, include_void=False, viewer=None):
 
     from referrals.access import sees_all_restricted
     from referrals.models import CaseNote, Contact
-    from reviews.chronology import RECORD_MODELS, entries_from_record, review_entry
-    from reviews.entries import sort_key
+    from reviews.chronology.entries import sort_key
+    from reviews.chronology.query import RECORD_MODELS, entries_from_record, review_entry
     from reviews.models import FollowUpReview
 
     entries = []
@@ -255,7 +255,7 @@ def test_entries_read_as_rows_are_the_entries_made_from_the_records(caseworker, 
     from referrals import services as intake
     from referrals.models import User
     from reviews import services as panel
-    from reviews.chronology import entries_for_case
+    from reviews.chronology.query import entries_for_case
     from reviews.models import FollowUpReview, InterventionSession, PanelDecision
 
     police = Agency.objects.get(name="Police")

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from casereview.ukdates import parse_iso_day
 from referrals.models import Case
-from reviews.chronology import entries_for_case
-from reviews.findings import compute_findings, findings_document
+from reviews.chronology.findings import compute_findings, findings_document
+from reviews.chronology.query import entries_for_case
 
 
 def iso_date(value: str) -> dt.date:

@@ -6,9 +6,9 @@ from django.utils import timezone
 from referrals.audit import log_access
 from referrals.models import Case, User
 from reviews import pdf as chronology_pdf
-from reviews.chronology import entries_for_case
-from reviews.chronology_csv import export_csv
-from reviews.findings import known_as_of
+from reviews.chronology.csv_format import export_csv
+from reviews.chronology.findings import known_as_of
+from reviews.chronology.query import entries_for_case
 from reviews.management.commands.case_findings import iso_date
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from referrals.models import User
-from reviews.chronology_csv import ImportRejected, import_chronology
+from reviews.chronology.csv_format import ImportRejected, import_chronology
 
 
 class Command(BaseCommand):

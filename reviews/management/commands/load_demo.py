@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reviews.demo import DEMO_PASSWORD, USERS, load_demo
+from reviews.sampledata.demo import DEMO_PASSWORD, USERS, load_demo
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@
 The one place in the application allowed to write around simple-history
 (tests/casereview/test_write_paths.py): 70,000 cases are millions of rows, and
 saving them one at a time through the services would take hours. The rows come
-from `reviews.scale.CaseMaker` (which writes nothing); this command
+from `reviews.sampledata.scale.CaseMaker` (which writes nothing); this command
 
 * creates the 12 agencies and ~200 users through the ORM (so with history),
 * writes every record and one "+" history row per record (`history_user` is who
@@ -36,7 +36,7 @@ from django.utils import timezone
 from casereview.auditchain import GENESIS, digest, link
 from referrals import membership
 from referrals.models import Agency, AuditChainHead, Case, User
-from reviews.scale import (
+from reviews.sampledata.scale import (
     AGENCIES,
     MODELS,
     PASSWORD,

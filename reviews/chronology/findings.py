@@ -24,7 +24,7 @@ from django.db import models
 
 from casereview.timerules import REVIEW_MONTHS, ReviewState, TimeRules, review_due_on
 from casereview.ukdates import uk_date
-from reviews.entries import Entry, EntryType
+from reviews.chronology.entries import Entry, EntryType
 
 
 class FindingCode(models.TextChoices):

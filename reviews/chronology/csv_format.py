@@ -40,10 +40,10 @@ from referrals.models import (
 )
 from referrals.services import fill_record, update_case
 
-from . import services
-from .chronology import entries_for_case
+from .. import services
+from ..models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
 from .entries import ENTRY_TYPES, Entry, month_end, sort_key
-from .models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
+from .query import entries_for_case
 
 COLUMNS = (
     "case_ref",

@@ -10,8 +10,7 @@ from django.db import connection
 from referrals.access import sees_all_restricted
 from referrals.models import Case, CaseNote, Contact, Referral
 
-from .entries import Entry, sort_key
-from .models import (
+from ..models import (
     AgencyAccount,
     Briefing,
     CaseExit,
@@ -22,6 +21,7 @@ from .models import (
     PanelMeeting,
     ProviderAssignment,
 )
+from .entries import Entry, sort_key
 
 RECORD_MODELS = (
     Referral,

@@ -24,9 +24,7 @@ from dataclasses import dataclass, field
 from casereview.timerules import add_months
 from referrals.models import Agency, Case, CaseNote, Contact, Person, Referral, User
 
-from .demo import FIRST as DEMO_FIRST
-from .demo import LAST as DEMO_LAST
-from .models import (
+from ..models import (
     AgencyAccount,
     Briefing,
     CaseExit,
@@ -38,6 +36,8 @@ from .models import (
     PanelMeeting,
     ProviderAssignment,
 )
+from .demo import FIRST as DEMO_FIRST
+from .demo import LAST as DEMO_LAST
 
 # Parents before children: the order rows are written in, table by table.
 MODELS = (

@@ -14,8 +14,8 @@ from django.db import transaction
 from referrals import services as intake
 from referrals.models import Agency, Case, User
 
-from . import services
-from .models import FollowUpReview, InterventionSession
+from .. import services
+from ..models import FollowUpReview, InterventionSession
 
 DEMO_PASSWORD = "demo-password"
 

@@ -23,7 +23,7 @@ from .entries import ENTRY_TYPE_LABELS, ENTRY_TYPES, Entry
 from .findings import Finding, FindingCode, compute_findings, known_as_of
 
 SESSION_TYPES = ("session_planned", "session_held", "session_cancelled")
-# Plain-English names for the finding codes (declared with the rules, reviews.findings).
+# Plain-English names for the finding codes (declared with the rules, reviews.chronology.findings).
 FINDING_LABELS = dict(FindingCode.choices)
 SESSIONS_LANE = "Intervention sessions"
 MAX_LANES = 12  # the stylesheet has a column for each
