@@ -314,8 +314,7 @@ class CaseRecord(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Entry type in docs/chronology-format.md; set by each subclass.
-    entry_type = ""
+    # Which chronology entry a record reads as: reviews.chronology.kinds.
 
     class Meta:
         abstract = True
@@ -394,7 +393,6 @@ class Referral(CaseRecord):
     referrer_name = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
 
-    entry_type = "referral"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -421,7 +419,6 @@ class Contact(CaseRecord):
         default=False, help_text="Only the recording agency (and inquiries) can see it."
     )
 
-    entry_type = "contact"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -438,7 +435,6 @@ class CaseNote(CaseRecord):
         default=False, help_text="Only the recording agency (and inquiries) can see it."
     )
 
-    entry_type = "note"
     history = History()
 
     class Meta(CaseRecord.Meta):

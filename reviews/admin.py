@@ -2,28 +2,14 @@ from django.contrib import admin
 
 from referrals.admin import CaseRecordAdmin, NoDeleteHistoryAdmin
 
-from .models import (
-    AgencyAccount,
-    Briefing,
-    CaseExit,
-    FollowUpReview,
-    InterventionSession,
-    PanelAction,
-    PanelDecision,
-    PanelMeeting,
-    ProviderAssignment,
-)
+from .chronology.kinds import CHRONOLOGY_MODELS
+from .models import FollowUpReview, PanelAction
 
-for model in (
-    PanelMeeting,
-    PanelDecision,
-    ProviderAssignment,
-    Briefing,
-    InterventionSession,
-    AgencyAccount,
-    CaseExit,
-):
-    admin.site.register(model, CaseRecordAdmin)
+# Every chronology record of this app (declared in reviews.chronology.kinds) with the shared
+# admin; referrals.admin registers intake's own.
+for model in CHRONOLOGY_MODELS:
+    if model._meta.app_label == "reviews":
+        admin.site.register(model, CaseRecordAdmin)
 
 
 @admin.register(PanelAction)

@@ -290,7 +290,7 @@ class ActionDoneForm(GovForm):
 
 def edit_form_class(model) -> type[forms.ModelForm]:
     """A "change this record" form: its editable fields, a reason, and the version it was opened at."""
-    from .chronology.query import EDITABLE_FIELDS
+    from .chronology.kinds import EDITABLE_FIELDS
 
     fields = EDITABLE_FIELDS[model._meta.model_name]
 

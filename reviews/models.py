@@ -34,7 +34,6 @@ class PanelMeeting(CaseRecord):
     )
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
 
-    entry_type = "panel_meeting"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -81,10 +80,6 @@ class PanelDecision(CaseRecord):
 
     class Meta(CaseRecord.Meta):
         pass
-
-    @property
-    def entry_type(self) -> str:  # type: ignore[override]
-        return "case_adopted" if self.kind == self.Kind.ADOPT else "note"
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({uk_date(self.occurred_on, self.occurred_precision)})"
@@ -150,7 +145,6 @@ class ProviderAssignment(CaseRecord):
         help_text="The named intervention provider, when they have an account.",
     )
 
-    entry_type = "ip_assigned"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -181,7 +175,6 @@ class Briefing(CaseRecord):
     document_ref = models.CharField(max_length=200, blank=True)
     acknowledged_on = models.DateField(null=True, blank=True)
 
-    entry_type = "briefing_issued"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -268,13 +261,6 @@ class InterventionSession(CaseRecord):
             models.Index(fields=["case", "occurred_on"], name="session_case_date_idx"),
         ]
 
-    @property
-    def entry_type(self) -> str:  # type: ignore[override]
-        return {
-            self.Status.PLANNED: "session_planned",
-            self.Status.HELD: "session_held",
-        }.get(self.status, "session_cancelled")
-
     def __str__(self) -> str:
         return (
             f"Session {uk_date(self.occurred_on, self.occurred_precision)} "
@@ -315,7 +301,6 @@ class AgencyAccount(CaseRecord):
         max_length=10, choices=SourceKind.choices, default=SourceKind.OTHER
     )
 
-    entry_type = "agency_account"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -347,7 +332,6 @@ class CaseExit(CaseRecord):
         help_text="Why the case was exited with sessions still planned or without a provider report.",
     )
 
-    entry_type = "case_exited"
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -408,7 +392,6 @@ class FollowUpReview(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    entry_type = "review_conducted"
     history = History()
 
     class Meta:

@@ -8,33 +8,15 @@ import functools
 from django.db import connection
 
 from referrals.access import sees_all_restricted
-from referrals.models import Case, CaseNote, Contact, Referral
+from referrals.models import Case
 
-from ..models import (
-    AgencyAccount,
-    Briefing,
-    CaseExit,
-    FollowUpReview,
-    InterventionSession,
-    PanelAction,
-    PanelDecision,
-    PanelMeeting,
-    ProviderAssignment,
-)
-from .entries import Entry, sort_key
+from ..models import FollowUpReview, InterventionSession
+from .entries import Entry, EntryType, sort_key
+from .kinds import BY_MODEL, BY_SLUG, CHRONOLOGY_MODELS, EDITABLE_FIELDS, RECORD_TYPES, RESTRICTABLE
 
-RECORD_MODELS = (
-    Referral,
-    PanelMeeting,
-    PanelDecision,
-    ProviderAssignment,
-    Briefing,
-    InterventionSession,
-    AgencyAccount,
-    CaseExit,
-    Contact,
-    CaseNote,
-)
+# The record tables the chronology is read from (reviews.chronology.kinds declares them).
+RECORD_MODELS = CHRONOLOGY_MODELS
+__all__ = ["EDITABLE_FIELDS", "RECORD_MODELS", "RECORD_TYPES", "entries_for_case"]
 
 
 def record_key(record) -> str:
@@ -42,10 +24,13 @@ def record_key(record) -> str:
 
 
 def _entry(record, case_ref: str, **overrides) -> Entry:
+    kind = BY_MODEL[type(record)]
     values = {
         "case_ref": case_ref,
         "agency": record.agency.name,
-        "entry_type": record.entry_type,
+        "entry_type": kind.entry_type_for(
+            getattr(record, kind.text_column) if kind.text_column else None
+        ),
         "occurred_on": record.occurred_on,
         "month_only": record.occurred_precision == "month",
         "logged_on": record.logged_on,
@@ -81,14 +66,12 @@ def entries_from_record(record, case_ref: str) -> list[Entry]:
         if record.status != InterventionSession.Status.PLANNED:
             entries.append(_entry(record, case_ref))
         return entries
+    kind = BY_MODEL[type(record)]
     extra = {}
-    if isinstance(record, AgencyAccount):
-        extra = {
-            "sessions_believed": record.sessions_believed,
-            "believed_status": record.believed_status,
-        }
-    elif isinstance(record, (PanelMeeting, CaseExit)):
-        extra = {"risk_level": record.risk_level}
+    if kind.text_field:
+        extra[kind.text_field] = getattr(record, kind.text_column)
+    if kind.reads_sessions_believed:
+        extra["sessions_believed"] = record.sessions_believed
     return [_entry(record, case_ref, **extra)]
 
 
@@ -96,7 +79,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
     return Entry(
         case_ref=case_ref,
         agency=review.agency.name,
-        entry_type="review_conducted",
+        entry_type=EntryType.REVIEW_CONDUCTED,
         occurred_on=review.conducted_on,
         logged_on=review.logged_on,
         summary=review.summary,
@@ -127,21 +110,8 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
 #   14 kind / status / risk level / believed status (per record type)  15 sessions_believed
 #   16 plan_logged_on  17 plan_summary  18 plan_source  19-21 the plan's user's names
 
-# Column 14 per model; 15-21 only for sessions and accounts (else NULL).
-_TEXT_COLUMN = {
-    PanelMeeting: "risk_level",
-    PanelDecision: "kind",
-    InterventionSession: "status",
-    AgencyAccount: "believed_status",
-    CaseExit: "risk_level",
-    FollowUpReview: "kind",
-}
-_RESTRICTABLE = (Contact, CaseNote)
-# InterventionSession.entry_type, by status (any other status is a cancelled session).
-_SESSION_TYPES = {
-    InterventionSession.Status.PLANNED: "session_planned",
-    InterventionSession.Status.HELD: "session_held",
-}
+# Column 14 per model: its kind's `text_column`; 15 for a kind that reads sessions_believed;
+# 16-21 only for sessions (else NULL).
 
 
 def _column(model, name: str) -> str:
@@ -171,7 +141,8 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
     branches = []
     for model in RECORD_MODELS:
         c = functools.partial(_column, model)
-        text = f"t.{q(c(_TEXT_COLUMN[model]))}" if model in _TEXT_COLUMN else null_text
+        kind = BY_MODEL[model]
+        text = f"t.{q(c(kind.text_column))}" if kind.text_column else null_text
         if model is InterventionSession:
             plan = (
                 f"{null_int}, t.{q(c('plan_logged_on'))}, t.{q(c('plan_summary'))}, "
@@ -181,7 +152,9 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
                 f" LEFT JOIN {users} pu ON pu.{q(_column(User, 'id'))} = t.{q(c('plan_logged_by'))}"
             )
         else:
-            believed = f"t.{q(c('sessions_believed'))}" if model is AgencyAccount else null_int
+            believed = (
+                f"t.{q(c('sessions_believed'))}" if kind.reads_sessions_believed else null_int
+            )
             plan = f"{believed}, {null_date}, {null_text}, {null_text}, " + ", ".join(
                 [null_text] * 3
             )
@@ -189,7 +162,7 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
         where = f"t.{q(c('case'))} = %s"
         if not include_void:
             where += f" AND t.{q(c('voided_at'))} IS NULL"
-        if restrict and model in _RESTRICTABLE:
+        if restrict and kind.restrictable:
             where += f" AND (NOT t.{q(c('restricted'))} OR t.{q(c('agency'))} = %s)"
         branches.append(
             f"SELECT '{model._meta.model_name}', t.{q(c('id'))}, t.{q(c('occurred_on'))}, "
@@ -240,7 +213,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
     params: list = []
     for model in RECORD_MODELS:
         params.append(case.pk)
-        if restrict and model in _RESTRICTABLE:
+        if restrict and model in RESTRICTABLE:
             params.append(viewer.agency_id)
     params.append(case.pk)  # the reviews
     sql = _entries_sql(connection.vendor, include_void, restrict)
@@ -281,43 +254,36 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
         month_only = precision == "month"
         voided = bool(voided)
         extra = {}
-        if slug == "interventionsession":
-            if plan_logged_on is not None:
-                append(
-                    Entry(
-                        case_ref=case_ref,
-                        agency=agency,
-                        entry_type="session_planned",
-                        occurred_on=occurred_on,
-                        month_only=month_only,
-                        logged_on=_date(plan_logged_on),
-                        summary=plan_summary,
-                        source=plan_source,
-                        recorded_by=recorded_by,
-                        late_reason="",
-                        record_key=key + ":plan",
-                        logged_by=(
-                            _user_name(plan_first, plan_last, plan_username)
-                            if plan_username is not None
-                            else logged_by
-                        ),
-                        voided=voided,
-                    )
+        if slug == "interventionsession" and plan_logged_on is not None:
+            append(
+                Entry(
+                    case_ref=case_ref,
+                    agency=agency,
+                    entry_type=EntryType.SESSION_PLANNED,
+                    occurred_on=occurred_on,
+                    month_only=month_only,
+                    logged_on=_date(plan_logged_on),
+                    summary=plan_summary,
+                    source=plan_source,
+                    recorded_by=recorded_by,
+                    late_reason="",
+                    record_key=key + ":plan",
+                    logged_by=(
+                        _user_name(plan_first, plan_last, plan_username)
+                        if plan_username is not None
+                        else logged_by
+                    ),
+                    voided=voided,
                 )
-            if text == InterventionSession.Status.PLANNED:
-                continue
-            entry_type = _SESSION_TYPES.get(text, "session_cancelled")
-        elif slug == "paneldecision":
-            entry_type = "case_adopted" if text == PanelDecision.Kind.ADOPT else "note"
-        elif slug == "followupreview":
-            entry_type = FollowUpReview.entry_type
-            extra = {"review_kind": text}
-        else:
-            entry_type = RECORD_TYPES[slug].entry_type
-            if slug == "agencyaccount":
-                extra = {"sessions_believed": sessions_believed, "believed_status": text}
-            elif slug in ("panelmeeting", "caseexit"):
-                extra = {"risk_level": text}
+            )
+        kind = BY_SLUG[slug]
+        entry_type = kind.entry_type_for(text)
+        if entry_type is None:  # a session still only planned: its plan is its entry
+            continue
+        if kind.text_field:
+            extra[kind.text_field] = text
+        if kind.reads_sessions_believed:
+            extra["sessions_believed"] = sessions_believed
         append(
             Entry(
                 case_ref=case_ref,
@@ -338,28 +304,6 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
         )
     entries.sort(key=sort_key)
     return entries
-
-
-# Record types by URL slug (the model name, as in `record_key`), for history, edit and void.
-RECORD_TYPES = {
-    model._meta.model_name: model for model in (*RECORD_MODELS, FollowUpReview, PanelAction)
-}
-
-_COMMON = ["occurred_on", "summary", "source", "late_reason"]
-# What the generic "change" page lets people correct, per record type.
-EDITABLE_FIELDS = {
-    "referral": [*_COMMON, "referrer_name", "outcome"],
-    "contact": [*_COMMON, "kind", "with_whom", "restricted"],
-    "casenote": [*_COMMON, "restricted"],
-    "panelmeeting": [*_COMMON, "risk_level"],
-    "paneldecision": [*_COMMON, "kind", "rationale"],
-    "providerassignment": [*_COMMON, "sessions_planned"],
-    "briefing": [*_COMMON, "issued_by", "document_ref"],
-    "interventionsession": [*_COMMON, "attendees", "provider_report"],
-    "agencyaccount": [*_COMMON, "sessions_believed", "believed_status", "source_kind"],
-    "caseexit": [*_COMMON, "risk_level", "rationale"],
-    "panelaction": ["description", "due_on"],
-}
 
 
 def parse_record_key(key: str) -> tuple[str, int]:

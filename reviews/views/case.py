@@ -22,7 +22,7 @@ from referrals.forms import VoidForm
 from referrals.models import Case, User
 from referrals.views import case_list_page, record_form_page
 
-from ..chronology.query import EDITABLE_FIELDS, RECORD_TYPES
+from ..chronology.kinds import EDITABLE_FIELDS, RECORD_TYPES
 from ..dashboard import due_list
 from ..forms import edit_form_class
 from ..summary import case_summary

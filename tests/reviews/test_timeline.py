@@ -352,3 +352,20 @@ def test_entries_read_as_rows_are_the_entries_made_from_the_records(caseworker, 
     assert "nameless" in {e.logged_by for e in everything}
     assert "Police-only note" not in {e.summary for e in entries_for_case(case, viewer=caseworker)}
     assert "Police-only note" in {e.summary for e in entries_for_case(case, viewer=officer)}
+
+
+def test_every_kind_of_case_record_is_declared_once():
+    """reviews.chronology.kinds declares each kind of record: a new CaseRecord model that is
+    not declared would be missing from the chronology, the record pages and the admin."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    from referrals.models import CaseRecord
+    from reviews.chronology import kinds
+
+    records = {
+        m for m in apps.get_models() if issubclass(m, CaseRecord) and not m._meta.abstract
+    }
+    assert records == set(kinds.CHRONOLOGY_MODELS)
+    assert len(kinds.BY_SLUG) == len(kinds.KINDS)
+    assert all(admin.site.is_registered(model) for model in kinds.RECORD_TYPES.values())

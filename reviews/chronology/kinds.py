@@ -1,0 +1,185 @@
+"""One declaration per kind of record: everything the chronology needs to know about it.
+
+Each `RecordKind` says which model holds the records, which chronology entry type they read
+as (docs/chronology-format.md), what the extra column of their row in the one-query
+chronology means and which entry field it fills, whether another agency may be kept from
+seeing them, which fields the generic "change" page offers, and their name for people.
+From these come: the chronology query's tables and columns (`query.py`), the record pages'
+kinds (`RECORD_TYPES`, `EDITABLE_FIELDS`), the history pages' labels, the PDF appendix's
+labels and the admin.
+
+Adding a kind of record: its model, its migration, its form and service, one `RecordKind`
+below, and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+
+from referrals.models import CaseNote, Contact, Referral
+
+from ..models import (
+    AgencyAccount,
+    Briefing,
+    CaseExit,
+    FollowUpReview,
+    InterventionSession,
+    PanelAction,
+    PanelDecision,
+    PanelMeeting,
+    ProviderAssignment,
+)
+from .entries import EntryType
+
+# Every chronology record shares these (referrals.models.CaseRecord); the change page offers them.
+COMMON_EDITABLE = ("occurred_on", "summary", "source", "late_reason")
+
+
+def _session_type(status: str | None) -> EntryType | None:
+    """A session reads as held or cancelled (a planned one as its plan only: None)."""
+    if status == InterventionSession.Status.PLANNED:
+        return None
+    if status == InterventionSession.Status.HELD:
+        return EntryType.SESSION_HELD
+    return EntryType.SESSION_CANCELLED
+
+
+def _decision_type(kind: str | None) -> EntryType:
+    return EntryType.CASE_ADOPTED if kind == PanelDecision.Kind.ADOPT else EntryType.NOTE
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    model: type[Model]
+    label: str
+    # The entry type its records read as; or, for a kind whose records read as one of several,
+    # a function of `text_column`'s value (None: the record has no entry of its own).
+    entry_type: EntryType | Callable[[str | None], EntryType | None]
+    # The one column of its own the chronology query reads, and the Entry field it fills
+    # (None: only decides the entry type).
+    text_column: str | None = None
+    text_field: str | None = None
+    # The chronology query also reads AgencyAccount.sessions_believed.
+    reads_sessions_believed: bool = False
+    # Other agencies and providers do not see a restricted one (referrals.access.sees_record).
+    restrictable: bool = False
+    # Fields the generic change page offers (None: it cannot be changed there).
+    editable: tuple[str, ...] | None = None
+    # In the chronology (entries, timeline, CSV, PDF); PanelAction is a record of a case
+    # that has history and a change page but is no chronology entry.
+    in_chronology: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        """Its name in URLs and record keys ("interventionsession:12")."""
+        return self.model._meta.model_name
+
+    def entry_type_for(self, text: str | None) -> EntryType | None:
+        if callable(self.entry_type):
+            return self.entry_type(text)
+        return self.entry_type
+
+
+KINDS: tuple[RecordKind, ...] = (
+    RecordKind(
+        Referral,
+        "Referral",
+        EntryType.REFERRAL,
+        editable=(*COMMON_EDITABLE, "referrer_name", "outcome"),
+    ),
+    RecordKind(
+        PanelMeeting,
+        "Panel meeting",
+        EntryType.PANEL_MEETING,
+        text_column="risk_level",
+        text_field="risk_level",
+        editable=(*COMMON_EDITABLE, "risk_level"),
+    ),
+    RecordKind(
+        PanelDecision,
+        "Panel decision",
+        _decision_type,
+        text_column="kind",
+        editable=(*COMMON_EDITABLE, "kind", "rationale"),
+    ),
+    RecordKind(
+        ProviderAssignment,
+        "Provider commissioned",
+        EntryType.IP_ASSIGNED,
+        editable=(*COMMON_EDITABLE, "sessions_planned"),
+    ),
+    RecordKind(
+        Briefing,
+        "Written briefing",
+        EntryType.BRIEFING_ISSUED,
+        editable=(*COMMON_EDITABLE, "issued_by", "document_ref"),
+    ),
+    RecordKind(
+        InterventionSession,
+        "Intervention session",
+        _session_type,
+        text_column="status",
+        editable=(*COMMON_EDITABLE, "attendees", "provider_report"),
+    ),
+    RecordKind(
+        AgencyAccount,
+        "Agency account",
+        EntryType.AGENCY_ACCOUNT,
+        text_column="believed_status",
+        text_field="believed_status",
+        reads_sessions_believed=True,
+        editable=(*COMMON_EDITABLE, "sessions_believed", "believed_status", "source_kind"),
+    ),
+    RecordKind(
+        CaseExit,
+        "Case exit",
+        EntryType.CASE_EXITED,
+        text_column="risk_level",
+        text_field="risk_level",
+        editable=(*COMMON_EDITABLE, "risk_level", "rationale"),
+    ),
+    RecordKind(
+        Contact,
+        "Contact",
+        EntryType.CONTACT,
+        restrictable=True,
+        editable=(*COMMON_EDITABLE, "kind", "with_whom", "restricted"),
+    ),
+    RecordKind(
+        CaseNote,
+        "Note",
+        EntryType.NOTE,
+        restrictable=True,
+        editable=(*COMMON_EDITABLE, "restricted"),
+    ),
+    # A follow-up review is in the chronology once held (its own branch of the query).
+    RecordKind(
+        FollowUpReview,
+        "Follow-up review",
+        EntryType.REVIEW_CONDUCTED,
+        text_column="kind",
+        text_field="review_kind",
+        in_chronology=False,
+    ),
+    RecordKind(
+        PanelAction,
+        "Panel action",
+        EntryType.NOTE,
+        editable=("description", "due_on"),
+        in_chronology=False,
+    ),
+)
+
+BY_SLUG: dict[str, RecordKind] = {kind.slug: kind for kind in KINDS}
+BY_MODEL: dict[type[Model], RecordKind] = {kind.model: kind for kind in KINDS}
+
+# The records whose rows the chronology query reads with the common columns, in its order.
+CHRONOLOGY_MODELS = tuple(kind.model for kind in KINDS if kind.in_chronology)
+# Record pages (history, change, void) by URL slug.
+RECORD_TYPES = {kind.slug: kind.model for kind in KINDS}
+EDITABLE_FIELDS = {kind.slug: list(kind.editable) for kind in KINDS if kind.editable is not None}
+RESTRICTABLE = tuple(kind.model for kind in KINDS if kind.restrictable)
