@@ -19,7 +19,8 @@ done or voided actions, and anything due later than T + 30 are not shown.
 the one whose supervisors are emailed when it is missed (reviews.reminders).
 
 Every function is set-based: one query gives every count and a page of rows
-(`build_dashboard`), one query every row (`dashboard_rows`, for the CSV), whatever
+(`build_dashboard`), the same query every row (`dashboard_rows`, for the CSV) and the
+owner's due list (`due_list`), whatever
 the number of cases. Which cases a user sees is always the rule of
 `referrals.access` (`visible_case_ids(user)`).
 """
@@ -221,31 +222,21 @@ def _open_state_filter(state: str, today: dt.date, rules: TimeRules) -> Q:
     }[state]
 
 
-def _columns(
-    *, source, kind, description, conducted_on, days_overdue, state, reference=True
-) -> dict:
+def _columns(*, source, kind, description, conducted_on, days_overdue, state) -> dict:
     """The columns of every part of the union, always in this order.
 
-    Aliases differ from model field names (annotations may not shadow fields).
-    With reference=False the case reference and the names are left out: the
-    dashboard's one query joins them after counting and paging, for fewer rows.
+    Aliases differ from model field names (annotations may not shadow fields). The case
+    reference and the names are not among them: the one query joins them after counting
+    and paging, for fewer rows.
     """
-    names = {
-        "owner_first_name": F("owner__first_name"),
-        "owner_last_name": F("owner__last_name"),
-        "owner_username": F("owner__username"),
-    }
     return {
         "row_source": Value(source),
         "item_id": F("pk"),
         "item_kind": kind,
         "item_description": description,
-        **({"case_reference": F("case__reference")} if reference else {}),
         "item_case_id": F("case_id"),
         "item_owner_id": F("owner_id"),
-        **(names if reference else {}),
         "owner_agency_id": F("owner__agency_id"),
-        **({"owner_agency_name": F("owner__agency__name")} if reference else {}),
         "item_due_on": F("due_on"),
         "item_conducted_on": conducted_on,
         "days_overdue": days_overdue,
@@ -253,115 +244,70 @@ def _columns(
     }
 
 
-def _parts(
-    user: User | None, filters: Filters, today: dt.date, *, states=None, reference=True
-) -> list:
-    """The querysets whose union is the view: open reviews, reviews held late, open actions.
-
-    Each has the same columns (`_columns`), the user's scope (none for user=None:
-    the caller applies it) and the owner/agency/kind filters; `states` limits the
-    states (default: the filter's state, or every state).
-    """
-    states = set(states or ([filters.state] if filters.state else STATE_LABELS))
-    case_ids = visible_case_ids(user) if user is not None else None
-    scope = Q(case_id__in=case_ids) if case_ids is not None else Q()
-    if filters.owner:
-        scope &= Q(owner_id=filters.owner)
-    if filters.agency:
-        scope &= Q(owner__agency_id=filters.agency)
+def _parts(today: dt.date) -> list:
+    """The querysets whose union is every follow-up on `today`: open reviews and panel actions
+    due soon, overdue or missed, and reviews held late in the last HELD_LATE_WINDOW_DAYS.
+    Scope and filters are applied around their union (`_query`)."""
     today_value = Value(today, output_field=DateField())
     rules = TimeRules.current()
     horizon = rules.due_soon_until(today)
-    open_states = [state for state in OUTSTANDING if state in states]
-    due_in_states = Q(pk__in=[])
-    for state in open_states:
-        due_in_states |= _open_state_filter(state, today, rules)
+    open_states = Q(pk__in=[])
+    for state in OUTSTANDING:
+        open_states |= _open_state_filter(state, today, rules)
     no_date = Value(None, output_field=DateField())
-    parts = []
-
-    if filters.kind in ("", *FollowUpReview.Kind.values):
-        reviews = FollowUpReview.objects.filter(scope)
-        if filters.kind:
-            reviews = reviews.filter(kind=filters.kind)
-        if open_states:
-            # review_open_due_idx: state = 'scheduled' and due_on <= T + 30.
-            parts.append(
-                reviews.filter(
-                    due_in_states, state=FollowUpReview.State.SCHEDULED, due_on__lte=horizon
-                ).values(
-                    **_columns(
-                        reference=reference,
-                        source="review",
-                        kind=F("kind"),
-                        description=Value(""),
-                        conducted_on=no_date,
-                        days_overdue=DaysBetween(today_value, F("due_on")),
-                        state=_open_state(today, rules),
-                    )
-                )
+    days_late = DaysBetween(F("conducted_on"), F("due_on"))
+    return [
+        # review_open_due_idx: state = 'scheduled' and due_on <= T + 30.
+        FollowUpReview.objects.filter(
+            open_states, state=FollowUpReview.State.SCHEDULED, due_on__lte=horizon
+        ).values(
+            **_columns(
+                source="review",
+                kind=F("kind"),
+                description=Value(""),
+                conducted_on=no_date,
+                days_overdue=DaysBetween(today_value, F("due_on")),
+                state=_open_state(today, rules),
             )
-        if HELD_LATE in states:
-            days_late = DaysBetween(F("conducted_on"), F("due_on"))
-            parts.append(
-                reviews.filter(
-                    state=FollowUpReview.State.HELD,
-                    conducted_on__gte=today - dt.timedelta(days=HELD_LATE_WINDOW_DAYS),
-                    conducted_on__lte=today,
-                )
-                .alias(days_late=days_late)
-                .filter(days_late__gt=rules.review_grace_days)
-                .values(
-                    **_columns(
-                        reference=reference,
-                        source="review",
-                        kind=F("kind"),
-                        # The reason it was logged late ("IT issue") goes wherever the review is.
-                        description=F("late_reason"),
-                        conducted_on=F("conducted_on"),
-                        days_overdue=days_late,
-                        state=Value(HELD_LATE),
-                    )
-                )
-            )
-    if filters.kind in ("", ACTION) and open_states:
-        # panelaction_open_due_idx: not done, not voided, due_on <= T + 30.
-        parts.append(
-            PanelAction.objects.filter(scope)
-            .filter(
-                due_in_states,
-                completed_on__isnull=True,
-                voided_at__isnull=True,
-                due_on__lte=horizon,
-            )
-            .values(
-                **_columns(
-                    reference=reference,
-                    source="action",
-                    kind=Value(ACTION),
-                    description=F("description"),
-                    conducted_on=no_date,
-                    days_overdue=DaysBetween(today_value, F("due_on")),
-                    state=_open_state(today, rules),
-                )
-            )
+        ),
+        FollowUpReview.objects.filter(
+            state=FollowUpReview.State.HELD,
+            conducted_on__gte=today - dt.timedelta(days=HELD_LATE_WINDOW_DAYS),
+            conducted_on__lte=today,
         )
-    return parts
+        .alias(days_late=days_late)
+        .filter(days_late__gt=rules.review_grace_days)
+        .values(
+            **_columns(
+                source="review",
+                kind=F("kind"),
+                # The reason it was logged late ("IT issue") goes wherever the review is.
+                description=F("late_reason"),
+                conducted_on=F("conducted_on"),
+                days_overdue=days_late,
+                state=Value(HELD_LATE),
+            )
+        ),
+        # panelaction_open_due_idx: not done, not voided, due_on <= T + 30.
+        PanelAction.objects.filter(
+            open_states, completed_on__isnull=True, voided_at__isnull=True, due_on__lte=horizon
+        ).values(
+            **_columns(
+                source="action",
+                kind=Value(ACTION),
+                description=F("description"),
+                conducted_on=no_date,
+                days_overdue=DaysBetween(today_value, F("due_on")),
+                state=_open_state(today, rules),
+            )
+        ),
+    ]
 
 
-ORDERING = ("-days_overdue", "item_due_on", "case_reference", "row_source", "item_id")
-
-
-def _union(parts: list):
-    if not parts:
-        return FollowUpReview.objects.none().values("pk")
-    first, rest = parts[0].order_by(), [part.order_by() for part in parts[1:]]
-    rows = first.union(*rest, all=True) if rest else first
-    return rows.order_by(*ORDERING)
-
-
-def dashboard_rows(user: User, filters: Filters, *, today: dt.date):
-    """Every row of the view, most overdue first, as dicts (one query; iterate it for the CSV)."""
-    return _union(_parts(user, filters, today))
+def dashboard_rows(user: User, filters: Filters, *, today: dt.date) -> list[dict]:
+    """Every row of the view, most overdue first, as dicts (the CSV): the same query as the
+    page, without its counts and its LIMIT."""
+    return _query(user, filters, today, counts=False)[1]
 
 
 def _matches(group: dict, filters: Filters, *, with_state: bool) -> bool:
@@ -412,15 +358,27 @@ NAMES_SQL = (
 )
 
 
-def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: int, limit: int):
-    """The grouped counts of the user's scope and one page of the filtered view, in one query.
+def _query(
+    user: User,
+    filters: Filters,
+    today: dt.date,
+    *,
+    counts: bool = True,
+    states=None,
+    offset: int = 0,
+    limit: int | None = None,
+):
+    """The one query of the dashboard, the CSV and the due list: the grouped counts of the
+    user's scope (with `counts`) and the filtered view's rows, most overdue first (a page of
+    them with `limit`), in one statement.
 
     The follow-ups of the scope are selected once (a WITH clause): the membership test
     that decides the scope runs once, not once per part and per question. Names and case
-    references are joined only to the grouped counts and to the page's rows. The counts
-    are per (owner, agency, kind, state); the page is `dashboard_rows` sliced.
+    references are joined only to the grouped counts and to the rows returned. The counts
+    are per (owner, agency, kind, state); `states` narrows the rows (the due list: only
+    what is outstanding).
     """
-    first, *rest = (part.order_by() for part in _parts(None, Filters(), today, reference=False))
+    first, *rest = (part.order_by() for part in _parts(today))
     union = first.union(*rest, all=True)
     items_sql, params = union.query.sql_with_params()
     params = list(params)
@@ -440,8 +398,15 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
         if value:
             where.append(f"{column} = %s")
             where_params.append(value)
-    sql = (
-        f"WITH items AS ({items_sql}) "
+    if states is not None:
+        where.append(f"item_state IN ({', '.join(['%s'] * len(states))})")
+        where_params += list(states)
+    page_params: list = []
+    window = ""
+    if limit is not None:
+        window = " LIMIT %s OFFSET %s"
+        page_params = [limit, offset]
+    count_sql = (
         "SELECT 'count' AS part, g.n, NULL AS row_source, NULL AS item_id, NULL AS case_reference, "
         "g.item_kind, NULL AS item_description, g.item_owner_id, "
         f"{NAMES_SQL}, g.owner_agency_id, a.name AS owner_agency_name, NULL AS item_due_on, "
@@ -450,7 +415,10 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
         "      GROUP BY item_owner_id, owner_agency_id, item_kind, item_state) AS g "
         "JOIN referrals_user u ON u.id = g.item_owner_id "
         "JOIN referrals_agency a ON a.id = g.owner_agency_id "
-        "UNION ALL SELECT * FROM ("
+        "UNION ALL "
+    )
+    sql = (
+        f"WITH items AS ({items_sql}) " + (count_sql if counts else "") + "SELECT * FROM ("
         "SELECT 'row' AS part, CAST(NULL AS INTEGER) AS n, p.row_source, p.item_id, p.case_reference, "
         "p.item_kind, p.item_description, p.item_owner_id, "
         f"{NAMES_SQL}, p.owner_agency_id, a.name AS owner_agency_name, p.item_due_on, "
@@ -458,16 +426,16 @@ def _counts_and_page(user: User, filters: Filters, today: dt.date, *, offset: in
         "FROM (SELECT items.*, (SELECT reference FROM referrals_case c WHERE c.id = items.item_case_id) "
         "      AS case_reference FROM items"
         + (f" WHERE {' AND '.join(where)}" if where else "")
-        + f" ORDER BY {ORDER_SQL} LIMIT %s OFFSET %s) AS p "
+        + f" ORDER BY {ORDER_SQL}{window}) AS p "
         "JOIN referrals_user u ON u.id = p.item_owner_id "
         "JOIN referrals_agency a ON a.id = p.owner_agency_id) AS page"
     )
     with connection.cursor() as cursor:  # history-safe: a read
-        cursor.execute(sql, [*params, *where_params, limit, offset])  # history-safe: a read
+        cursor.execute(sql, [*params, *where_params, *page_params])  # history-safe: a read
         rows = [dict(zip(OUT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     groups = [row for row in rows if row["part"] == "count"]
     page = [row for row in rows if row["part"] == "row"]
-    # The joins after LIMIT may return the page's rows in any order: put them back.
+    # The joins after LIMIT may return the rows in any order: put them back.
     page.sort(
         key=lambda r: (
             -r["days_overdue"],
@@ -506,9 +474,7 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
         number = max(int(page), 1)
     except (TypeError, ValueError):
         number = 1
-    groups, rows = _counts_and_page(
-        user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
-    )
+    groups, rows = _query(user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     counted = [g for g in groups if _matches(g, filters, with_state=False)]
     counts = dict.fromkeys(STATE_LABELS, 0)
     for group in counted:
@@ -520,8 +486,8 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
     last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     if number > last:  # past the end (a stale link): show the last page, as Paginator.get_page does
         number = last
-        _, rows = _counts_and_page(
-            user, filters, today, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        _, rows = _query(
+            user, filters, today, counts=False, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
         )
     offset = (number - 1) * PAGE_SIZE
     paginator = Paginator(_Page([DueRow.from_values(r) for r in rows], total, offset), PAGE_SIZE)
@@ -548,7 +514,7 @@ class DueList:
 
 def due_list(user: User, *, today: dt.date, limit: int = DUE_LIST_LIMIT) -> DueList:
     """The reviews and actions `user` owns that are overdue, missed or due soon (one query)."""
-    rows = list(
-        _union(_parts(user, Filters(owner=user.pk), today, states=OUTSTANDING))[: limit + 1]
+    _, rows = _query(
+        user, Filters(owner=user.pk), today, counts=False, states=OUTSTANDING, limit=limit + 1
     )
     return DueList(rows=[DueRow.from_values(v) for v in rows[:limit]], more=len(rows) > limit)

@@ -143,6 +143,6 @@ def dashboard_csv(request):
     )
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    for values in service.dashboard_rows(request.user, filters, today=today).iterator():
+    for values in service.dashboard_rows(request.user, filters, today=today):
         writer.writerow(csv_row(service.DueRow.from_values(values)))
     return response
