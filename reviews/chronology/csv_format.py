@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from casereview import spreadsheets
 from casereview.records import save_record
+from casereview.ukdates import iso_date
 from referrals import access
 from referrals.batch import RecordBatch
 from referrals.models import (
@@ -42,7 +43,7 @@ from referrals.services import fill_record, update_case
 
 from .. import services
 from ..models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
-from .entries import ENTRY_TYPES, Entry, month_end, sort_key
+from .entries import ENTRY_TYPES, Entry, EntryType, month_end, sort_key
 from .query import entries_for_case
 
 COLUMNS = (
@@ -383,6 +384,59 @@ def _check_uploader(
     return errors, refused
 
 
+def _span(occurred_on: dt.date, month_only: bool) -> tuple[dt.date, dt.date]:
+    """The earliest and the latest day a date can be (a month-only date: its whole month)."""
+    return (occurred_on, month_end(occurred_on)) if month_only else (occurred_on, occurred_on)
+
+
+def _impossible_orders(case_rows: list[Row], existing: list[Entry]) -> list[str]:
+    """docs/chronology-format.md, "Impossible orders": an adoption or an exit before the case's
+    earliest referral, a review with no exit on or before it. One entry is before another
+    only when the latest day it can be is before the earliest day the other can be; the
+    file's rows and the records already in the database count together."""
+    errors = []
+
+    def dated(entry_type: str) -> list[tuple[dt.date, dt.date, str]]:
+        found = [
+            (*_span(r.occurred_on, r.month_only), _iso(r.occurred_on, r.month_only))
+            for r in case_rows
+            if r.entry_type == entry_type
+        ]
+        found += [
+            (*_span(e.occurred_on, e.month_only), e.occurred_iso)
+            for e in existing
+            if e.entry_type == entry_type and not e.voided
+        ]
+        return sorted(found)
+
+    referrals, exits = dated(EntryType.REFERRAL), dated(EntryType.CASE_EXITED)
+    for row in case_rows:
+        earliest, latest = _span(row.occurred_on, row.month_only)
+        when = _iso(row.occurred_on, row.month_only)
+        if row.entry_type in (EntryType.CASE_ADOPTED, EntryType.CASE_EXITED) and referrals:
+            first_referral_starts, _, first_referral = referrals[0]
+            if latest < first_referral_starts:
+                errors.append(
+                    f"{_where(row, 'occurred_on')}: a {row.entry_type} on {when} is before the "
+                    f"case's earliest referral, {first_referral}: a case is adopted and exited "
+                    "only after it was referred"
+                )
+        if row.entry_type == EntryType.REVIEW_CONDUCTED and not any(
+            exit_starts <= latest for exit_starts, _, _ in exits
+        ):
+            errors.append(
+                f"{_where(row, 'occurred_on')}: a review_conducted on {when} has no case_exited "
+                + (f"on or before it (the case's earliest exit is {exits[0][2]})" if exits else "")
+                + ("" if exits else "on or before it (the case has no exit)")
+                + ": follow-up reviews follow an exit"
+            )
+    return errors
+
+
+def _iso(value: dt.date, month_only: bool) -> str:
+    return iso_date(value, month_only=month_only)
+
+
 def _check_cases(
     rows: list[Row], owner: User | None, uploader: User | None = None
 ) -> tuple[list[str], list[str]]:
@@ -427,15 +481,7 @@ def _check_cases(
                     f"{_where(row, 'occurred_on')}: {row.occurred_on.isoformat()} is before "
                     f"the case's referral date {referred_on.isoformat()}"
                 )
-        exits = [r.date for r in case_rows if r.entry_type == "case_exited"]
-        if case is not None:
-            exits += [e.date for e in entries_for_case(case) if e.entry_type == "case_exited"]
-        for row in case_rows:
-            if row.entry_type == "review_conducted" and not any(d <= row.date for d in exits):
-                errors.append(
-                    f"{_where(row, 'occurred_on')}: a review_conducted needs a case_exited "
-                    "on or before its date"
-                )
+        errors.extend(_impossible_orders(case_rows, entries_for_case(case) if case else []))
     return errors, refused
 
 

@@ -339,3 +339,59 @@ def test_a_quote_closed_rows_later_names_where_it_opened(importer):
 def test_multi_line_cells_in_quotes_still_import(importer):
     text = HEADER + 'CR-T-9,Ellis Norbury,Police,referral,2015-06-01,,"Line one\nline two",,,,,,\n'
     assert _import(text, importer).created == 1
+
+
+IMPOSSIBLE_HEADER = "case_ref,subject,agency,entry_type,occurred_on,summary,review_kind\n"
+
+
+def test_impossible_orders_are_refused_with_line_column_and_the_other_date(importer):
+    """docs/chronology-format.md, "Impossible orders": adopted or exited before the earliest
+    referral; a review with no exit on or before it. Nothing of the run is kept."""
+    text = IMPOSSIBLE_HEADER + (
+        "CR-T-8,Ellis Norbury,Police,referral,2021-03-05,Referred,\n"
+        "CR-T-8,,Local authority,case_adopted,2021-02-10,Adopted,\n"
+        "CR-T-8,,Local authority,case_exited,2021-01,Exited,\n"
+        "CR-T-9,Sasha Mossop,Police,referral,2021-03-05,Referred,\n"
+        "CR-T-9,,Local authority,review_conducted,2021-09-01,Reviewed,6_month\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(text, importer, name="orders.csv")
+    assert rejected.value.errors == [
+        "orders.csv: line 4, column occurred_on: a case_exited on 2021-01 is before the case's "
+        "earliest referral, 2021-03-05: a case is adopted and exited only after it was referred",
+        "orders.csv: line 3, column occurred_on: a case_adopted on 2021-02-10 is before the "
+        "case's earliest referral, 2021-03-05: a case is adopted and exited only after it was "
+        "referred",
+        "orders.csv: line 6, column occurred_on: a review_conducted on 2021-09-01 has no "
+        "case_exited on or before it (the case has no exit): follow-up reviews follow an exit",
+    ]
+    assert not Case.objects.filter(reference__in=["CR-T-8", "CR-T-9"]).exists()
+
+
+def test_a_month_only_date_is_impossible_only_when_certainly_wrong(importer):
+    """A referral of 2021-03 is not after an adoption on 2021-03-05: both orders are possible."""
+    text = IMPOSSIBLE_HEADER + (
+        "CR-T-8,Ellis Norbury,Police,referral,2021-03,Referred some day in March,\n"
+        "CR-T-8,,Local authority,case_adopted,2021-03-05,Adopted,\n"
+        "CR-T-8,,Local authority,case_exited,2021-03,Exited the same month,\n"
+        "CR-T-8,,Local authority,review_conducted,2021-10-01,Reviewed,6_month\n"
+    )
+    assert _import(text, importer).created == 4
+
+
+def test_rows_meet_the_records_already_in_the_database(importer):
+    _import(
+        IMPOSSIBLE_HEADER + "CR-T-8,Ellis Norbury,Police,referral,2021-03-05,Referred,\n",
+        importer,
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        _import(
+            IMPOSSIBLE_HEADER + "CR-T-8,,Local authority,case_exited,2021-03-01,Exited,\n",
+            importer,
+            name="later.csv",
+        )
+    assert rejected.value.errors == [
+        "later.csv: line 2, column occurred_on: a case_exited on 2021-03-01 is before the "
+        "case's earliest referral, 2021-03-05: a case is adopted and exited only after it was "
+        "referred"
+    ]
