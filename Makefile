@@ -36,13 +36,15 @@ migrate: venv
 demo: migrate
 	DEBUG=true $(PY) manage.py load_demo
 
+# PORT=8001 make run (or make run PORT=8001) serves on another port.
+PORT ?= 8000
 run: demo
 	@echo
-	@echo "casereview is starting: sign in at http://127.0.0.1:8000/accounts/login/"
+	@echo "casereview is starting: sign in at http://127.0.0.1:$(PORT)/accounts/login/"
 	@echo "Demo logins (password for all: demo-password):"
 	@echo "  caseworker  supervisor  provider  chair  inquiry  admin"
 	@echo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv chromium
 	$(PY) manage.py makemigrations --check --dry-run --settings=casereview.test_settings

@@ -105,3 +105,24 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class NotFoundPageMiddleware:
+    """Answers `casereview.web.NotFound` (a case or record the user may not see, or that does
+    not exist) with the app's not-found page and its emergency-access offer, whatever DEBUG
+    says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .web import NotFound
+
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", status=404)
+        return None

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "casereview.middleware.NoStoreMiddleware",
     # A rendered form is accepted once (a double click saves one record).
     "referrals.submissions.OnceOnlyFormMiddleware",
+    # A case one may not see: the app's own not-found page, in development too.
+    "casereview.middleware.NotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -167,7 +169,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "referrals.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reviews:home"
+LOGIN_REDIRECT_URL = "reviews:start"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [

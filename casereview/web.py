@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 
 from casereview.records import ConflictError
@@ -85,3 +86,8 @@ def describe_conflict(form: forms.Form, conflict: ConflictError) -> None:
             type(instance).objects.values_list("version", flat=True).get(pk=instance.pk)
         )
         form.data = data
+
+
+class NotFound(Http404):
+    """A page the app answers with its own not-found page — in development too, where Django
+    would otherwise show its debug page listing every URL pattern (`NotFoundPageMiddleware`)."""

@@ -13,8 +13,9 @@ A case the user may not see is reported as "not found" (404), never as
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
+
+from casereview.web import NotFound
 
 from .models import AccessGrant, Case, CaseAgency, User
 
@@ -141,7 +142,7 @@ def get_case_for_user(request, reference: str, *, write: bool = False) -> Case:
             request=request,
             outcome=AccessLog.Outcome.REFUSED,
         )
-        raise Http404("No case found")
+        raise NotFound("No case found")
     return case
 
 
@@ -195,8 +196,27 @@ def get_record_for_user(model, case: Case, pk: int, user: User, **conditions):
     case (swapped ids) or one the user may not see is "not found", like a case."""
     record = model.objects.filter(pk=pk, case=case, **conditions).first()
     if record is None or not sees_record(user, record):
-        raise Http404("No such record")
+        raise NotFound("No such record")
     return record
+
+
+HOME_TITLES = {Role.PANEL_CHAIR: "Cases your panel sat on", Role.INQUIRY: "Cases granted to you"}
+
+
+def home_title(user: User) -> str:
+    return HOME_TITLES.get(user.role, "My cases")
+
+
+def home_cases(user: User) -> tuple[str, QuerySet[Case]]:
+    """The list a user's home page opens on, with its title: the cases they own; for a panel
+    chair, the cases their panel sat on; for an inquiry reviewer, the cases granted to them."""
+    cases = visible_cases(user)
+    if user.role == Role.PANEL_CHAIR:
+        on_panel = _memberships(user.agency_id, CaseAgency.Via.PANEL).values("case_id")
+        cases = cases.filter(pk__in=on_panel)
+    elif user.role != Role.INQUIRY:
+        cases = cases.filter(owner=user)
+    return home_title(user), cases
 
 
 def can_view_dashboard(user: User) -> bool:
@@ -214,6 +234,11 @@ def can_read_user_log(user: User, subject: User) -> bool:
     return can_read_access_log(user) and (
         user.role == Role.ADMIN or subject.agency_id == user.agency_id
     )
+
+
+def can_grant_access(user: User) -> bool:
+    """Administrators give inquiry reviewers access to cases."""
+    return user.is_authenticated and user.role == Role.ADMIN
 
 
 def can_use_emergency_access(user: User) -> bool:

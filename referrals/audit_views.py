@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casereview.records import save_record
+from casereview.web import run_form
 
-from . import access
+from . import access, services
 from .audit import log_access
+from .forms import AccessGrantForm
 from .models import AccessGrant, AccessLog, Case, User
 
 
@@ -161,3 +163,47 @@ def emergency_access_log(request):
 
 def emergency_url(reference: str) -> str:
     return reverse("referrals:emergency-access", args=[reference])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_grants(request):
+    """Administrators give inquiry reviewers read-only access to a case, and see who has it."""
+    if not access.can_grant_access(request.user):
+        raise PermissionDenied
+    form = AccessGrantForm(request.POST or None)
+
+    def grant(data):
+        made = services.grant_access(
+            case=data["case"],
+            user=request.user,
+            reviewer=data["user"],
+            reason=data["reason"],
+            ends_on=data["ends_on"],
+        )
+        log_access(
+            user=request.user,
+            action="grant-access",
+            case=made.case,
+            detail=f"to {made.user.username} until {made.ends_on}: {made.reason}",
+            request=request,
+        )
+
+    response = run_form(
+        request,
+        form,
+        grant,
+        success_url=reverse("referrals:access-grants"),
+        success_message="Access granted",
+    )
+    if response is not None:
+        return response
+    today = timezone.localdate()
+    current = (
+        AccessGrant.objects.filter(
+            revoked_at__isnull=True, ends_on__gte=today, user__role=User.Role.INQUIRY
+        )
+        .select_related("case", "user", "granted_by")
+        .order_by("ends_on", "case__reference")[:200]
+    )
+    return render(request, "referrals/access_grants.html", {"form": form, "grants": current})

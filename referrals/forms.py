@@ -311,3 +311,43 @@ class CaseSearchForm(GovForm):
             owners = self.fields["owner"]
             owners.queryset = owners.queryset.filter(agency_id=user.agency_id)
             owners.help_text = "Someone in your agency."
+
+
+class AccessGrantForm(GovForm):
+    """An administrator gives an inquiry reviewer read-only access to one case."""
+
+    case = forms.CharField(
+        label="Case",
+        max_length=200,
+        help_text="The case reference (for example CR-2015-00007) or the referred person's name.",
+    )
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role=User.Role.INQUIRY).select_related(
+            "agency"
+        ),
+        label="Inquiry reviewer",
+        empty_label="Choose a reviewer",
+    )
+    reason = text_area(
+        "Why they need access",
+        rows=3,
+        help_text="For example, the terms of reference of the review.",
+        required_message="Give the reason for the access",
+        max_length=REASON_MAX_LENGTH,
+    )
+    ends_on = UKDateField(label="Last day of access", help_text="For example, 31 3 2027")
+
+    def clean_case(self):
+        text = self.cleaned_data["case"].strip()
+        by_reference = Case.objects.filter(reference__iexact=text).select_related("person")
+        cases = list(by_reference) or list(
+            Case.objects.filter(person__display_name__icontains=text).select_related("person")[:6]
+        )
+        if not cases:
+            raise forms.ValidationError(f"No case has the reference or person's name '{text}'.")
+        if len(cases) > 1:
+            listed = ", ".join(f"{c.reference} ({c.person.display_name})" for c in cases[:5])
+            raise forms.ValidationError(
+                f"More than one case matches '{text}': {listed}. Enter the case reference."
+            )
+        return cases[0]

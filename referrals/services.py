@@ -16,6 +16,7 @@ from django.utils import timezone
 from casereview.records import ConflictError, check_version, save_record
 
 from .models import (
+    AccessGrant,
     Agency,
     Case,
     CaseNote,
@@ -287,3 +288,28 @@ def update_record(
     for name, value in changes.items():
         setattr(record, name, value)
     return save_record(record, user=user, reason=reason)
+
+
+@transaction.atomic
+def grant_access(
+    *, case: Case, user: User, reviewer: User, reason: str, ends_on: dt.date
+) -> AccessGrant:
+    """Read-only access to one case for an inquiry reviewer, from today to `ends_on`, with the
+    grantor and the reason kept (and in history)."""
+    if reviewer.role != User.Role.INQUIRY:
+        raise ValidationError({"user": "Only an inquiry reviewer can be given access this way."})
+    starts_on = today()
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "The last day of access must be today or later."})
+    return save_record(
+        AccessGrant(
+            case=case,
+            user=reviewer,
+            granted_by=user,
+            reason=reason.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+        ),
+        user=user,
+        reason=f"Access granted to {reviewer}",
+    )

@@ -9,6 +9,7 @@ app_name = "reviews"
 case = "cases/<ref:reference>/"
 urlpatterns = [
     path("", case_views.home, name="home"),
+    path("start/", case_views.start, name="start"),
     path(case, case_views.case_detail, name="case"),
     path(case + "records/<slug:kind>/<int:pk>/edit/", case_views.record_edit, name="record-edit"),
     path(case + "records/<slug:kind>/<int:pk>/void/", case_views.record_void, name="record-void"),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casereview.web import NotFound
 from referrals import access
 from referrals import services as intake
 from referrals.audit import log_access
@@ -30,15 +31,25 @@ from ..summary import case_summary
 
 @login_required
 @require_GET
+def start(request):
+    """Where signing in lands: each role on its work (supervisors on the dashboard,
+    providers on their short list, everyone else on their home list)."""
+    if access.can_view_dashboard(request.user) and request.user.role != User.Role.ADMIN:
+        return redirect("reviews:dashboard")
+    return redirect("reviews:home")
+
+
+@login_required
+@require_GET
 def home(request):
     if request.user.role == User.Role.PROVIDER:
         return redirect("reviews:provider-cases")
-    mine = access.visible_cases(request.user).filter(owner=request.user)
+    title, cases = access.home_cases(request.user)
     # Their own follow-up reviews and panel actions that are due or overdue.
     due = None
     if request.user.role in access.EDITING_ROLES:
         due = due_list(request.user, today=timezone.localdate())
-    return case_list_page(request, mine, title="My cases", extra={"due": due})
+    return case_list_page(request, cases, title=title, extra={"due": due})
 
 
 @login_required
@@ -77,7 +88,7 @@ def _record(case: Case, kind: str, pk: int, user: User):
     """A record of `case` by kind and id, through the access helper (not found otherwise)."""
     model = RECORD_TYPES.get(kind)
     if model is None:
-        raise Http404("No such record type")
+        raise NotFound("No such record type")
     return access.get_record_for_user(model, case, pk, user)
 
 
