@@ -229,7 +229,7 @@ REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
 # Largest chronology CSV accepted, in bytes.
 CHRONOLOGY_MAX_UPLOAD_BYTES = env_int("CHRONOLOGY_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
 
-# PDF chronology (reviews/pdf.py): laid-out documents kept on disk, largest case
+# PDF chronology (reviews/pdf/): laid-out documents kept on disk, largest case
 # rendered on request, and how long a web request waits for a layout.
 PDF_CACHE_DIR = Path(env_str("PDF_CACHE_DIR", str(BASE_DIR / "var" / "pdf-cache")))
 PDF_MAX_ENTRIES = env_int("PDF_MAX_ENTRIES", 5000)

@@ -453,7 +453,7 @@ def whole_document(reference: str, username: str) -> dict:
 def chronology_section(reference: str, username: str) -> dict:
     """The PDF's chronology section alone against a bare table of the same entries.
 
-    The section is the document's own template and stylesheet (reviews/pdf.py's
+    The section is the document's own template and stylesheet (reviews/pdf's
     render_html and layout) with only the numbered table: the cover and the other
     sections are cut out of the HTML. The floor is the bench's bare fixed-layout
     table (`document_floor` with the entries only) of the same rows: each row's eight cells as plain text (number,
@@ -917,7 +917,7 @@ WHY = {
     "Supervisor dashboard": "See the analysis below.",
     "CSV import": "See the analysis below.",
     "PDF with one summary": "A word this long is laid out in pieces of 40 characters "
-    "(reviews/pdf.py `breakable`); see the analysis below.",
+    "(reviews/pdf/render.py `breakable`); see the analysis below.",
     "PDF": "Beyond the bare tables of the same rows, the document sets a cover, headings, "
     "repeated header rows, bold and monospaced type (more fonts to subset) and page marking "
     "with its stylesheet; see the analysis below.",
@@ -971,7 +971,7 @@ def write_report(info: dict, seed: dict, results: list[dict], pdfs, subjects: di
         )
     if pdfs is None:
         lines.append(
-            "| PDF chronology | not measured (reviews/pdf.py not ready) | | | | ≤ 1.2× floor | — |"
+            "| PDF chronology | not measured (reviews/pdf not ready) | | | | ≤ 1.2× floor | — |"
         )
     else:
         for p in pdfs:

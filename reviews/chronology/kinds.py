@@ -108,13 +108,13 @@ KINDS: tuple[RecordKind, ...] = (
     ),
     RecordKind(
         ProviderAssignment,
-        "Provider commissioned",
+        "Provider assignment",
         EntryType.IP_ASSIGNED,
         editable=(*COMMON_EDITABLE, "sessions_planned"),
     ),
     RecordKind(
         Briefing,
-        "Written briefing",
+        "Briefing",
         EntryType.BRIEFING_ISSUED,
         editable=(*COMMON_EDITABLE, "issued_by", "document_ref"),
     ),
@@ -151,7 +151,7 @@ KINDS: tuple[RecordKind, ...] = (
     ),
     RecordKind(
         CaseNote,
-        "Note",
+        "Case note",
         EntryType.NOTE,
         restrictable=True,
         editable=(*COMMON_EDITABLE, "restricted"),

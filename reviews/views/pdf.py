@@ -1,4 +1,4 @@
-"""The PDF case chronology download (reviews/pdf.py does the work)."""
+"""The PDF case chronology download (reviews/pdf/ does the work)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def test_download_from_the_case_page_and_the_problem_pages(
     settings.PDF_TIMEOUT_SECONDS = 0
     release = threading.Event()
     layout = pdf._layout
-    monkeypatch.setattr(pdf, "_layout", lambda html: release.wait(30) and layout(html))
+    monkeypatch.setattr(pdf.cache, "_layout", lambda html: release.wait(30) and layout(html))
     try:
         page.goto(f"{live_server.url}/cases/CR-T-1/chronology.pdf")
         expect(page.get_by_role("heading", level=1)).to_have_text(

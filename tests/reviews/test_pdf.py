@@ -71,6 +71,7 @@ def layouts(monkeypatch):
         return real(html)
 
     monkeypatch.setattr(pdf, "_layout", counting)
+    monkeypatch.setattr(pdf.cache, "_layout", counting)  # where cached_pdf looks it up
     return calls
 
 
@@ -530,6 +531,7 @@ def data_builds(monkeypatch):
         return real(case, **kwargs)
 
     monkeypatch.setattr(pdf, "chronology_data", counting)
+    monkeypatch.setattr(pdf.jobs, "chronology_data", counting)  # where a download calls it
     return calls
 
 
@@ -666,6 +668,7 @@ def test_a_slow_layout_gives_a_try_again_page_and_finishes_into_the_cache(
         return counting(html)
 
     monkeypatch.setattr(pdf, "_layout", slow)
+    monkeypatch.setattr(pdf.cache, "_layout", slow)
     client.force_login(cast["caseworker"])
     try:
         response = client.get(pdf_url(cast["case"]))
