@@ -165,3 +165,20 @@ def test_a_grant_finds_the_case_by_name_and_says_when_the_name_is_ambiguous(clie
         "The last day of access must be today or later." in client.post(url, past).content.decode()
     )
     assert AccessGrant.objects.filter(user=reviewer).count() == 1  # the fixture's
+
+
+def test_the_upgrade_adds_the_panels_membership_for_meetings_already_recorded(cast):
+    """reviews/0007 fills in what reviews.membership now derives, for databases made before."""
+    import importlib
+
+    from django.db import connection
+
+    from referrals.models import CaseAgency
+
+    migration = importlib.import_module("reviews.migrations.0007_panel_agency_membership")
+    panel_rows = CaseAgency.objects.filter(case=cast["on_panel"], via=CaseAgency.Via.PANEL)
+    panel_rows.delete()  # history-safe: a derived index row, as before the upgrade
+    with connection.cursor() as cursor:  # history-safe: the migration's own SQL
+        cursor.execute(migration.BACKFILL_SQL)
+        cursor.execute(migration.BACKFILL_SQL)  # twice: nothing more
+    assert list(panel_rows.values_list("agency__name", flat=True)) == ["Northshire Channel Panel"]
