@@ -48,6 +48,7 @@ run: demo
 
 test: venv chromium
 	$(PY) manage.py makemigrations --check --dry-run --settings=casereview.test_settings
+	$(VENV)/bin/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.replace('/casereview','/postgres'), connect_timeout=3).close()" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-postgres; \
@@ -100,6 +101,7 @@ serve: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

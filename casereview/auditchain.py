@@ -4,7 +4,7 @@
 per table, in primary-key order. The key comes from the environment, never the database,
 so whoever can write to the database (its owner, with the triggers off) can change or
 delete rows but cannot compute hashes that verify again. A per-table head row
-(`AuditChainHead`) is locked while a row is added, so concurrent writers queue and ids
+(`casereview.models.AuditChainHead`) is locked while a row is added, so concurrent writers queue and ids
 follow the chain. Changing or deleting any row breaks the chain at that row, and
 `verify_audit` names it.
 
@@ -102,7 +102,7 @@ def unkeyed_seal(label: str, last_hash: str) -> str:
 
 def _locked_head(label: str):
     """The table's chain head, locked until the transaction ends (concurrent writers queue)."""
-    from referrals.models import AuditChainHead
+    from casereview.models import AuditChainHead
 
     head = AuditChainHead.objects.select_for_update().filter(table=label).first()
     if head is None:
@@ -172,7 +172,7 @@ def verify(model: type[models.Model], anchored: Anchor | None = None) -> Iterato
     With `anchored`, the chain must also reach the anchored row count and its row at
     that position must have the anchored hash.
     """
-    from referrals.models import AuditChainHead
+    from casereview.models import AuditChainHead
 
     table, label = model._meta.db_table, model._meta.label_lower
     tables = [label, UNKEYED_SEAL_PREFIX + label]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_forms_gds",
+    "casereview",
     "referrals",
     "reviews",
 ]

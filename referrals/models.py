@@ -444,16 +444,6 @@ class CaseNote(CaseRecord):
         return f"Note {uk_date(self.occurred_on, self.occurred_precision)}"
 
 
-class AuditChainHead(models.Model):
-    """The latest hash of one table's chain; locked while a row is added to that table."""
-
-    table = models.CharField(max_length=100, primary_key=True)
-    last_hash = models.CharField(max_length=64, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.table}: {self.last_hash[:12]}"
-
-
 class AccessLog(ChainedRow):
     """Who looked at or exported what, when, from where, and whether they were let in.
 

@@ -44,7 +44,7 @@ def create(apps, schema_editor):
             "FOR EACH ROW EXECUTE FUNCTION casereview_append_only();"
         )
         schema_editor.execute(
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION casereview_refuse_truncate();"
         )
         schema_editor.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_append_only;")

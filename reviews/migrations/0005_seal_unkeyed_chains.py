@@ -23,9 +23,26 @@ from django.db import migrations
 from casereview.auditchain import UNKEYED_SEAL_PREFIX, unkeyed_seal
 
 
+def chain_head_model(apps):
+    """The chain heads' model as the migration state has it at this point.
+
+    The heads moved to the core: casereview/0001 makes the new table and referrals/0011
+    copies the rows across and drops the old one. Neither is a dependency of this
+    migration (it is applied on databases made before the move, and Django refuses to
+    migrate a database where an applied migration has an unapplied dependency), so on a
+    database that has not applied it, it may run before or after the move. While the old
+    table is there the seals go into it and referrals/0011 carries them across; once it
+    is gone they go into the core's.
+    """
+    try:
+        return apps.get_model("referrals", "AuditChainHead")
+    except LookupError:
+        return apps.get_model("casereview", "AuditChainHead")
+
+
 def seal(apps, schema_editor):
     db = schema_editor.connection.alias
-    AuditChainHead = apps.get_model("referrals", "AuditChainHead")
+    AuditChainHead = chain_head_model(apps)
     for model in apps.get_models():
         if not any(field.name == "row_hash" for field in model._meta.fields):
             continue

@@ -21,8 +21,9 @@ from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
 from casereview import auditchain
+from casereview.models import AuditChainHead
 from referrals.audit import log_access
-from referrals.models import AccessLog, AuditChainHead, Case
+from referrals.models import AccessLog, Case
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -34,8 +34,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casereview.auditchain import GENESIS, digest, link
+from casereview.models import AuditChainHead
 from referrals import membership
-from referrals.models import Agency, AuditChainHead, Case, User
+from referrals.models import Agency, Case, User
 from reviews.sampledata.scale import (
     AGENCIES,
     MODELS,
