@@ -160,10 +160,20 @@ CASE_REFERENCE_RULE = (
 RESERVED_REFERENCES = ("new", "import")
 
 
+def is_new_case_label(value: str) -> bool:
+    """NEW, NEW-1, NEW-A …: in a browser upload, a new case the upload gives a reference to."""
+    folded = value.casefold()
+    return folded == "new" or folded.startswith("new-")
+
+
 def validate_case_reference(value: str) -> None:
     if value.casefold() in RESERVED_REFERENCES:
         raise ValidationError(
             f"'{value}' cannot be a case reference: the address cases/{value}/ is taken."
+        )
+    if is_new_case_label(value):
+        raise ValidationError(
+            f"'{value}' cannot be a case reference: NEW… names a new case in an upload."
         )
 
 

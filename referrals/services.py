@@ -93,6 +93,12 @@ def fill_record(
     return record
 
 
+def next_references(year: int, count: int) -> list[str]:
+    """The next `count` free references of the year, in order."""
+    first = int(next_reference(year).rsplit("-", 1)[1])
+    return [f"CR-{year}-{number:05d}" for number in range(first, first + count)]
+
+
 def next_reference(year: int) -> str:
     """CR-2026-00042: the next free reference of the year."""
     prefix = f"CR-{year}-"

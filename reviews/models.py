@@ -127,6 +127,13 @@ class PanelAction(models.Model):
     def __str__(self) -> str:
         return self.description[:60]
 
+    def state_on(self, on: dt.date, rules: TimeRules | None = None) -> ReviewState | None:
+        """An open action's state on `on`, by the same due-date rules as follow-up reviews
+        (casereview.timerules); None once it is done."""
+        if self.completed_on is not None:
+            return None
+        return (rules or TimeRules.current()).review_state(due_on=self.due_on, on=on)
+
     @property
     def is_done(self) -> bool:
         return self.completed_on is not None

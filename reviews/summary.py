@@ -62,6 +62,8 @@ def case_summary(case: Case, *, user: User) -> dict:
         .select_related("owner")
         .order_by("completed_on", "due_on")
     )
+    for action in actions:
+        action.state = action.state_on(today, rules)
     records = []
     url = RecordURLs(case.reference)
     for entry in reversed(entries):

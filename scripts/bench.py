@@ -746,7 +746,9 @@ def main() -> None:
     )
 
     # CSV import of 10,000 rows through the upload page, rolled back afterwards.
-    csv_bytes = import_csv(100, 100)
+    csv_bytes = import_csv(
+        100, 100, User.objects.select_related("agency").get(username=owner).agency.name
+    )
     importer = client_for(owner)
 
     def do_import():
@@ -878,19 +880,20 @@ def add_long_word_pdf(add, owner: str, today: dt.date) -> None:
         transaction.set_rollback(True)
 
 
-def import_csv(cases: int, rows_per_case: int) -> bytes:
-    """A chronology of new cases: a referral, then sessions, accounts, contacts and notes."""
-    stamp = dt.datetime.now().strftime("%H%M%S")
+def import_csv(cases: int, rows_per_case: int, agency: str) -> bytes:
+    """A chronology of new cases (NEW-000, NEW-001 …: the upload gives each its reference),
+    all in the uploader's agency's name as a caseworker's upload must be: a referral, then
+    sessions, accounts, contacts and notes."""
     lines = [
         "case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source,"
         "sessions_believed,believed_status"
     ]
     kinds = ("contact", "note", "session_held", "agency_account", "contact", "panel_meeting")
     for c in range(cases):
-        ref = f"BENCH-{stamp}-{c:03d}"
+        ref = f"NEW-{c:03d}"
         start = dt.date(2019, 1, 1) + dt.timedelta(days=c)
         lines.append(
-            f"{ref},Bench Person {c},Eastvale Police,referral,{start},{start},"
+            f"{ref},Bench Person {c},{agency},referral,{start},{start},"
             f"Referral received,Referral form,,"
         )
         for i in range(1, rows_per_case):
@@ -898,7 +901,7 @@ def import_csv(cases: int, rows_per_case: int) -> bytes:
             day = start + dt.timedelta(days=i * 3)
             believed = f"{i // 6},ongoing" if kind == "agency_account" else ","
             lines.append(
-                f"{ref},,Eastvale County Council,{kind},{day},{day},"
+                f"{ref},,{agency},{kind},{day},{day},"
                 f"Imported {kind} {i} for the bench,Bench file row {i},{believed}"
             )
     return ("\n".join(lines) + "\n").encode()

@@ -58,3 +58,11 @@ def timeuntil_minutes(delta) -> str:
         hours = minutes // 60
         return f"{hours} hour{'s' if hours != 1 else ''}"
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+@register.filter
+def time_from_now(delta) -> str:
+    """The local clock time `delta` from now: "14:35"."""
+    from django.utils import timezone
+
+    return f"{timezone.localtime(timezone.now() + delta):%H:%M}"

@@ -38,8 +38,9 @@ from referrals.models import (
     Person,
     Referral,
     User,
+    is_new_case_label,
 )
-from referrals.services import fill_record, update_case
+from referrals.services import fill_record, next_references, update_case
 
 from .. import services
 from ..models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
@@ -123,6 +124,8 @@ class ImportResult:
     cases_created: list[str] = field(default_factory=list)
     # Per case reference: [entries created, rows already present], for the access log.
     per_case: dict[str, list[int]] = field(default_factory=dict)
+    # Browser uploads: the reference each new case (NEW, NEW-1 …) was given.
+    named: dict[str, str] = field(default_factory=dict)
 
 
 def _parse_date(value: str) -> dt.date:
@@ -327,7 +330,8 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
     return Row(
         file=name,
         line=line,
-        case_ref=text["case_ref"],
+        # References are compared as written in capitals (cr-2015-00007 is CR-2015-00007).
+        case_ref=text["case_ref"].upper(),
         subject=text.get("subject", ""),
         agency=text["agency"],
         entry_type=entry_type,
@@ -353,27 +357,29 @@ def _where(row: Row, column: str = "") -> str:
 def _check_uploader(
     rows: list[Row], by_case: dict[str, list[Row]], existing: dict[str, Case], uploader: User
 ) -> tuple[list[str], list[str]]:
-    """What `uploader` may write: only cases they may change (the forms' decision, in
-    `referrals.access`), new cases only with a role that creates them, and rows in their own
-    agency's name unless their role merges agencies' chronologies. A case they may not change
-    gets the same sentence whether or not it exists."""
+    """What `uploader` may write in the browser: rows for the cases they may change (the forms'
+    decision, in `referrals.access`) and, with a role that creates cases, new cases named
+    NEW, NEW-1, NEW-2 … (the upload gives each the next reference); rows in their own
+    agency's name unless their role merges agencies' chronologies. Any other case reference
+    is refused with one sentence, the same whether or not such a case exists: an upload
+    cannot tell anyone which references are in use."""
     errors: list[str] = []
     changeable = access.changeable_cases(uploader, existing)
-    refused = sorted(ref for ref in existing if ref not in changeable)
+    creates = access.can_create_cases(uploader)
+    refused = sorted(
+        ref for ref in by_case if ref not in changeable and not (creates and is_new_case_label(ref))
+    )
     for ref in refused:
         first = min(by_case[ref], key=lambda r: r.line)
         errors.append(
-            f"{_where(first, 'case_ref')}: {ref} is not a case you may add to. Upload onto a "
-            "case from its own page; a new case needs a reference of its own."
+            f"{_where(first, 'case_ref')}: {ref} is not a case you may add to. To add to a "
+            "case, upload onto it from its page"
+            + (
+                "; to start a new case, name it NEW in case_ref (NEW-1, NEW-2 … for several)."
+                if creates
+                else "."
+            )
         )
-    if not access.can_create_cases(uploader):
-        for ref, case_rows in by_case.items():
-            if ref not in existing:
-                first = min(case_rows, key=lambda r: r.line)
-                errors.append(
-                    f"{_where(first, 'case_ref')}: {ref} is not a case you may add to, and "
-                    "your role does not create cases."
-                )
     for row in rows:
         if not access.can_import_agency_rows(uploader, row.agency):
             errors.append(
@@ -382,6 +388,28 @@ def _check_uploader(
                 "administrator merges other agencies' chronologies."
             )
     return errors, refused
+
+
+def _name_new_cases(rows: list[Row], result: ImportResult) -> None:
+    """Give each new case of a browser upload (NEW, NEW-1 …) the next reference of the year it
+    was referred in, in the order the file names them."""
+    labels: dict[str, dt.date] = {}
+    for row in sorted(rows, key=lambda r: (r.file, r.line)):
+        if is_new_case_label(row.case_ref):
+            labels.setdefault(row.case_ref, row.date)
+    for row in rows:
+        if row.case_ref in labels and row.entry_type == EntryType.REFERRAL:
+            labels[row.case_ref] = min(labels[row.case_ref], row.occurred_on)
+    by_year: dict[int, list[str]] = {}
+    for label, referred in labels.items():
+        by_year.setdefault(referred.year, []).append(label)
+    for year, year_labels in by_year.items():
+        for label, reference in zip(
+            year_labels, next_references(year, len(year_labels)), strict=True
+        ):
+            result.named[label] = reference
+    for row in rows:
+        row.case_ref = result.named.get(row.case_ref, row.case_ref)
 
 
 def _span(occurred_on: dt.date, month_only: bool) -> tuple[dt.date, dt.date]:
@@ -515,15 +543,18 @@ def import_chronology(
         raise ImportRejected(errors, refused)
     names = ", ".join(name for name, _ in files)
     reason = f"imported from {names} by {user.username}"
+    named = ImportResult()
+    if not trusted:
+        _name_new_cases(rows, named)
     try:
         try:
-            result = ImportResult()
+            result = ImportResult(named=named.named)
             with transaction.atomic():
                 _apply(rows, user=user, owner=owner, result=result, reason=reason, trusted=trusted)
         except IntegrityError:
             # Something only the database caught (a constraint or trigger) in a batch:
             # nothing was kept. Write row by row instead, which names the line.
-            result = ImportResult()
+            result = ImportResult(named=named.named)
             with transaction.atomic():
                 _apply(
                     rows,

@@ -276,7 +276,7 @@ def _history_row(version, record: str, change: str, void_reason: str, entries, i
     return {
         "at": version.history_date.isoformat(),
         "order": version.history_id,
-        "when": f"{uk_date(at)}, {at:%H:%M}",
+        "when": f"{uk_date(at.date())}, {at:%H:%M}",
         "who": str(version.history_user) if version.history_user else "System",
         "record": record,
         "void": is_void,

@@ -117,7 +117,7 @@ def render_html(data: dict, *, digest: str, generated_at: dt.datetime) -> str:
         {
             **breakable(data),
             "digest": digest,
-            "generated_at": f"{uk_date(at)}, {at:%H:%M} {at:%Z}",
+            "generated_at": f"{uk_date(at.date())}, {at:%H:%M} {at:%Z}",
             "stylesheet": STYLESHEET,
         },
     )

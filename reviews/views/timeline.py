@@ -218,9 +218,14 @@ def chronology_upload(request, reference=None):
                     _log_import_refused(request, upload.name, rejected.refused)
                 else:
                     _log_import(request, upload.name, result)
+                    named = "".join(
+                        f"; {label} is now case {reference}"
+                        for label, reference in result.named.items()
+                    )
                     messages.success(
                         request,
-                        f"Imported {result.created} entries ({result.skipped} already present)",
+                        f"Imported {result.created} entries ({result.skipped} already present)"
+                        + named,
                     )
                     target = case.reference if case else (result.cases_created or [None])[0]
                     return redirect(

@@ -50,7 +50,7 @@ def test_sign_in_is_throttled_per_username_and_address_and_logged(client):
     locked = sign_in(client, "caseworker", "demo-password")
     assert locked.status_code == 429
     assert b"Too many attempts to sign in" in locked.content
-    assert b"signing in from here is paused for 15 minutes" in locked.content
+    assert b"signing in is paused for 15 minutes, until " in locked.content
     assert "_auth_user_id" not in client.session
     failures = AccessLog.objects.filter(action="sign-in", outcome="refused")
     assert failures.count() >= settings.AXES_FAILURE_LIMIT

@@ -138,3 +138,35 @@ def test_a_held_review_reads_the_same_on_every_surface(client, settings, late_by
         "timeline json": "late" if state == ReviewState.HELD_LATE else "",
         "dashboard": state.value if state == ReviewState.HELD_LATE else "",
     }
+
+
+@pytest.mark.parametrize(("days", "state"), [(-1, ReviewState.OVERDUE), (-60, ReviewState.MISSED)])
+def test_a_panel_action_reads_the_same_on_the_case_page_and_the_dashboard(
+    client, settings, days, state
+):
+    """Panel actions follow the same due-date rules: 44 demo actions read "Missed" on the
+    dashboard and "Overdue" on their case pages before."""
+    settings.REVIEW_GRACE_DAYS = GRACE
+    council = factories.agency("Northshire County Council")
+    owner = factories.user("owner", agency_=council)
+    supervisor = factories.user("sup", role=User.Role.SUPERVISOR, agency_=council)
+    case = factories.case(owner=owner, received_on=timezone.localdate() - dt.timedelta(days=400))
+    action = services.add_panel_action(
+        case=case,
+        user=owner,
+        description="Share the school's records",
+        owner=owner,
+        due_on=timezone.localdate() + dt.timedelta(days=days),
+    )
+    client.force_login(owner)
+    page = client.get(reverse("reviews:case", args=[case.reference]))
+    shown = next(a.state for a in page.context["actions"] if a.pk == action.pk)
+    assert shown == state and f">{state.label}</strong>" in page.content.decode()
+    client.force_login(supervisor)
+    session = client.session
+    session["otp_device_id"] = TOTPDevice.objects.get_or_create(user=supervisor, confirmed=True)[
+        0
+    ].persistent_id
+    session.save()
+    rows = client.get(reverse("reviews:dashboard")).context["dash"].page_obj
+    assert [r.state for r in rows if r.source == "action"] == [state.value]

@@ -185,21 +185,27 @@ def test_upload_on_a_case_cannot_reach_another_case(client, caseworker, case):
 
 
 def test_upload_creates_a_new_case_owned_by_the_uploader(client):
-    # A panel chair merges the agencies' chronologies of a new case into one.
+    # A panel chair merges the agencies' chronologies of a new case into one. In the browser a
+    # new case is named NEW: the upload gives it the next reference of its referral's year.
     chair = factories.user("chair", role=User.Role.PANEL_CHAIR)
     client.force_login(chair)
     response = client.post(
         reverse("reviews:chronology-import"),
-        {"file": SimpleUploadedFile("failure.csv", FAILURE.encode(), "text/csv")},
+        {"file": SimpleUploadedFile("failure.csv", FAILURE.replace("CR-T-1", "NEW").encode())},
     )
-    case = Case.objects.get(reference="CR-T-1")
+    case = Case.objects.get(reference="CR-2015-00001")
     assert response.status_code == 302 and response.url == reverse(
-        "reviews:timeline", args=["CR-T-1"]
+        "reviews:timeline", args=["CR-2015-00001"]
     )
+    assert "NEW is now case CR-2015-00001" in client.get(response.url).content.decode()
     assert case.owner == chair
     again = client.post(
-        reverse("reviews:chronology-import"),
-        {"file": SimpleUploadedFile("failure.csv", FAILURE.encode(), "text/csv")},
+        reverse("reviews:case-import", args=["CR-2015-00001"]),
+        {
+            "file": SimpleUploadedFile(
+                "failure.csv", FAILURE.replace("CR-T-1", "CR-2015-00001").encode()
+            )
+        },
         follow=True,
     )
     assert "Imported 0 entries (10 already present)" in again.content.decode()
@@ -363,9 +369,7 @@ def test_every_kind_of_case_record_is_declared_once():
     from referrals.models import CaseRecord
     from reviews.chronology import kinds
 
-    records = {
-        m for m in apps.get_models() if issubclass(m, CaseRecord) and not m._meta.abstract
-    }
+    records = {m for m in apps.get_models() if issubclass(m, CaseRecord) and not m._meta.abstract}
     assert records == set(kinds.CHRONOLOGY_MODELS)
     assert len(kinds.BY_SLUG) == len(kinds.KINDS)
     assert all(admin.site.is_registered(model) for model in kinds.RECORD_TYPES.values())

@@ -8,6 +8,7 @@ unless their role merges agencies' chronologies (panel chair, administrator).
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -80,7 +81,7 @@ def _errors(response) -> str:
 #   "case"    refused at case_ref (not a case the user may add to)
 #   "agency"  refused at agency (own agency's rows only)
 #   403       may not upload without a case at all
-TARGETS = ("visible", "invisible", "new")
+TARGETS = ("visible", "invisible", "unknown", "new")
 AGENCIES = ("own", "other")
 EXPECTED = {
     "caseworker": {
@@ -88,6 +89,8 @@ EXPECTED = {
         ("visible", "other"): "agency",
         ("invisible", "own"): "case",
         ("invisible", "other"): "case",
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
         ("new", "own"): "ok",
         ("new", "other"): "agency",
     },
@@ -96,6 +99,8 @@ EXPECTED = {
         ("visible", "other"): "agency",
         ("invisible", "own"): "case",
         ("invisible", "other"): "case",
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
         ("new", "own"): "ok",
         ("new", "other"): "agency",
     },
@@ -104,6 +109,8 @@ EXPECTED = {
         ("visible", "other"): "ok",
         ("invisible", "own"): "case",
         ("invisible", "other"): "case",
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
         ("new", "own"): "ok",
         ("new", "other"): "ok",
     },
@@ -113,6 +120,8 @@ EXPECTED = {
         ("visible", "other"): "agency",
         ("invisible", "own"): "case",
         ("invisible", "other"): "case",
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
         ("new", "own"): "ok",
         ("new", "other"): "agency",
     },
@@ -121,13 +130,20 @@ EXPECTED = {
         ("visible", "other"): "ok",
         ("invisible", "own"): "case",
         ("invisible", "other"): "case",
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
         ("new", "own"): "ok",
         ("new", "other"): "ok",
     },
     "provider": dict.fromkeys(((t, a) for t in TARGETS for a in AGENCIES), 403),
     "inquiry": dict.fromkeys(((t, a) for t in TARGETS for a in AGENCIES), 403),
-    # An administrator may change every case, so none is invisible to them.
-    "admin": dict.fromkeys(((t, a) for t in TARGETS for a in AGENCIES), "ok"),
+    # An administrator may change every case, so none is invisible to them; an unknown
+    # reference is refused to them too (a new case is named NEW in a browser upload).
+    "admin": {
+        **dict.fromkeys(((t, a) for t in TARGETS for a in AGENCIES), "ok"),
+        ("unknown", "own"): "case",
+        ("unknown", "other"): "case",
+    },
 }
 
 
@@ -147,7 +163,9 @@ def test_upload_matrix(client, world, who, target, rows_of):
             factories.case(owner=world["outsider"], reference="CR-2019-00009"),
         )
     reference = {"visible": visible, "invisible": invisible}.get(target)
-    reference = reference.reference if reference else "CR-2026-00123"
+    reference = (
+        reference.reference if reference else {"unknown": "CR-2026-00123"}.get(target, "NEW")
+    )
     agency = user.agency.name if rows_of == "own" else "Northshire Health"
     risk_before = {c.pk: c.risk_level for c in Case.objects.all()}
     text = HEADER + f"{reference},Avery Quill,{agency},panel_meeting,2026-11-02,Met,high\n"
@@ -162,7 +180,11 @@ def test_upload_matrix(client, world, who, target, rows_of):
         return
     if expected == "ok":
         assert response.status_code == 302, _errors(response)
-        assert PanelMeeting.objects.get().agency.name == agency
+        meeting = PanelMeeting.objects.get()
+        assert meeting.agency.name == agency
+        if target == "new":  # a new case, given the next reference of its year
+            assert meeting.case.reference == "CR-2026-00001" and meeting.case.owner == user
+            reference = meeting.case.reference
         assert AccessLog.objects.filter(
             user=user, action="import", case__reference=reference, outcome="allowed"
         ).exists()
@@ -175,7 +197,7 @@ def test_upload_matrix(client, world, who, target, rows_of):
     assert not PanelMeeting.objects.exists()
     assert {c.pk: c.risk_level for c in Case.objects.all()} == risk_before
     if expected == "case":
-        assert f"{reference} is not a case you may add to." in html
+        assert f"{reference} is not a case you may add to. To add to a case, upload onto it" in html
         log = AccessLog.objects.get(user=user, action="import")
         assert log.outcome == "refused" and log.case_reference == reference
         # The refusal gave the uploader's agency no way in.
@@ -248,3 +270,23 @@ def test_case_page_upload_refuses_other_agency_rows_for_a_caseworker(client, wor
         "(Northshire County Council) only, not of Northshire Police"
     ) in response.content.decode()
     assert not CaseNote.objects.exists()
+
+
+def test_a_hidden_and_an_unknown_reference_read_exactly_the_same(client, world):
+    """The refusal does not tell an outsider which references are in use: the whole page is
+    the same but for the reference itself, with or without a subject."""
+    _sign_in(client, world["outsider"])
+    pages = []
+    for reference in ("CR-2019-00001", "CR-2019-00077"):
+        for subject in ("", "Avery Quill"):
+            html = _errors(
+                _upload(
+                    client, HEADER + f"{reference},{subject},Westmoor Police,note,2026-11-02,x,\n"
+                )
+            )
+            html = html.replace(reference, "REF")
+            # Tokens differ on every render (CSRF, the one-time form token).
+            html = re.sub(r'name="(csrfmiddlewaretoken|form_token)" value="[^"]+"', "", html)
+            pages.append(html[html.index("<main") : html.index("</main>")])
+    assert len(set(pages)) == 1
+    assert not Case.objects.filter(reference="CR-2019-00077").exists()
