@@ -33,18 +33,16 @@ from referrals.models import (
     TEXT_MAX_LENGTH,
     Agency,
     Case,
-    CaseNote,
-    Contact,
     Person,
-    Referral,
     User,
     is_new_case_label,
 )
 from referrals.services import fill_record, next_references, update_case
 
 from .. import services
-from ..models import AgencyAccount, FollowUpReview, InterventionSession, PanelMeeting
+from ..models import FollowUpReview, InterventionSession
 from .entries import ENTRY_TYPES, Entry, EntryType, month_end, sort_key
+from .kinds import IMPORTED
 from .query import entries_for_case
 
 COLUMNS = (
@@ -673,31 +671,11 @@ class _Writer:
 
     def _plain(self, row: Row, case: Case, agency: Agency):
         """The record a row makes when its service would only save that record, else None."""
+        make = IMPORTED.get(row.entry_type)
         planned_here = self.planned[case.reference].get((agency.pk, row.occurred_on))
-        record = {
-            "referral": lambda: Referral(),
-            "panel_meeting": lambda: PanelMeeting(risk_level=row.risk_level),
-            "contact": lambda: Contact(kind=Contact.Kind.OTHER),
-            "note": lambda: CaseNote(),
-            "agency_account": lambda: AgencyAccount(
-                sessions_believed=row.sessions_believed,
-                believed_status=row.believed_status,
-                source_kind=AgencyAccount.SourceKind.OTHER,
-            ),
-            "session_planned": lambda: InterventionSession(
-                status=InterventionSession.Status.PLANNED
-            ),
-            "session_held": lambda: (
-                None
-                if planned_here
-                else InterventionSession(status=InterventionSession.Status.HELD)
-            ),
-            "session_cancelled": lambda: (
-                None
-                if planned_here
-                else InterventionSession(status=InterventionSession.Status.CANCELLED)
-            ),
-        }.get(row.entry_type, lambda: None)()
+        if row.entry_type in (EntryType.SESSION_HELD, EntryType.SESSION_CANCELLED) and planned_here:
+            make = None  # the outcome of a planned session: through its service
+        record = make(row) if make else None
         if record is None:
             return None
         fill_record(

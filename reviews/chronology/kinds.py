@@ -5,8 +5,8 @@ as (docs/chronology-format.md), what the extra column of their row in the one-qu
 chronology means and which entry field it fills, whether another agency may be kept from
 seeing them, which fields the generic "change" page offers, and their name for people.
 From these come: the chronology query's tables and columns (`query.py`), the record pages'
-kinds (`RECORD_TYPES`, `EDITABLE_FIELDS`), the history pages' labels, the PDF appendix's
-labels and the admin.
+kinds (`RECORD_TYPES`, `EDITABLE_FIELDS`), the timeline's sessions lane, the records a CSV
+import makes for plain rows, the PDF appendix's labels and the admin.
 
 Adding a kind of record: its model, its migration, its form and service, one `RecordKind`
 below, and its tests.
@@ -71,7 +71,18 @@ class RecordKind:
     # In the chronology (entries, timeline, CSV, PDF); PanelAction is a record of a case
     # that has history and a change page but is no chronology entry.
     in_chronology: bool = True
-    extra: dict = field(default_factory=dict)
+    # Every entry type its records can read as (when `entry_type` is a function of a column).
+    entry_types: tuple[EntryType, ...] = ()
+    # The timeline lane its entries go in: the agency's own, or the intervention sessions'.
+    lane: str = "agency"
+    # Import: per entry type, the record a CSV row makes when saving that record is all its
+    # service would do (the shared fields are filled by the import). A type not listed goes
+    # through its service (reviews.chronology.csv_format._write).
+    imported: dict = field(default_factory=dict)
+
+    @property
+    def all_entry_types(self) -> tuple[EntryType, ...]:
+        return self.entry_types if callable(self.entry_type) else (self.entry_type,)
 
     @property
     def slug(self) -> str:
@@ -90,6 +101,7 @@ KINDS: tuple[RecordKind, ...] = (
         "Referral",
         EntryType.REFERRAL,
         editable=(*COMMON_EDITABLE, "referrer_name", "outcome"),
+        imported={EntryType.REFERRAL: lambda row: Referral()},
     ),
     RecordKind(
         PanelMeeting,
@@ -98,6 +110,7 @@ KINDS: tuple[RecordKind, ...] = (
         text_column="risk_level",
         text_field="risk_level",
         editable=(*COMMON_EDITABLE, "risk_level"),
+        imported={EntryType.PANEL_MEETING: lambda row: PanelMeeting(risk_level=row.risk_level)},
     ),
     RecordKind(
         PanelDecision,
@@ -105,6 +118,7 @@ KINDS: tuple[RecordKind, ...] = (
         _decision_type,
         text_column="kind",
         editable=(*COMMON_EDITABLE, "kind", "rationale"),
+        entry_types=(EntryType.CASE_ADOPTED, EntryType.NOTE),
     ),
     RecordKind(
         ProviderAssignment,
@@ -124,6 +138,23 @@ KINDS: tuple[RecordKind, ...] = (
         _session_type,
         text_column="status",
         editable=(*COMMON_EDITABLE, "attendees", "provider_report"),
+        entry_types=(
+            EntryType.SESSION_PLANNED,
+            EntryType.SESSION_HELD,
+            EntryType.SESSION_CANCELLED,
+        ),
+        lane="sessions",
+        imported={
+            EntryType.SESSION_PLANNED: lambda row: InterventionSession(
+                status=InterventionSession.Status.PLANNED
+            ),
+            EntryType.SESSION_HELD: lambda row: InterventionSession(
+                status=InterventionSession.Status.HELD
+            ),
+            EntryType.SESSION_CANCELLED: lambda row: InterventionSession(
+                status=InterventionSession.Status.CANCELLED
+            ),
+        },
     ),
     RecordKind(
         AgencyAccount,
@@ -133,6 +164,13 @@ KINDS: tuple[RecordKind, ...] = (
         text_field="believed_status",
         reads_sessions_believed=True,
         editable=(*COMMON_EDITABLE, "sessions_believed", "believed_status", "source_kind"),
+        imported={
+            EntryType.AGENCY_ACCOUNT: lambda row: AgencyAccount(
+                sessions_believed=row.sessions_believed,
+                believed_status=row.believed_status,
+                source_kind=AgencyAccount.SourceKind.OTHER,
+            )
+        },
     ),
     RecordKind(
         CaseExit,
@@ -148,6 +186,7 @@ KINDS: tuple[RecordKind, ...] = (
         EntryType.CONTACT,
         restrictable=True,
         editable=(*COMMON_EDITABLE, "kind", "with_whom", "restricted"),
+        imported={EntryType.CONTACT: lambda row: Contact(kind=Contact.Kind.OTHER)},
     ),
     RecordKind(
         CaseNote,
@@ -155,6 +194,7 @@ KINDS: tuple[RecordKind, ...] = (
         EntryType.NOTE,
         restrictable=True,
         editable=(*COMMON_EDITABLE, "restricted"),
+        imported={EntryType.NOTE: lambda row: CaseNote()},
     ),
     # A follow-up review is in the chronology once held (its own branch of the query).
     RecordKind(
@@ -183,3 +223,9 @@ CHRONOLOGY_MODELS = tuple(kind.model for kind in KINDS if kind.in_chronology)
 RECORD_TYPES = {kind.slug: kind.model for kind in KINDS}
 EDITABLE_FIELDS = {kind.slug: list(kind.editable) for kind in KINDS if kind.editable is not None}
 RESTRICTABLE = tuple(kind.model for kind in KINDS if kind.restrictable)
+# Entry types drawn in the timeline's intervention-sessions lane.
+SESSION_LANE_TYPES = frozenset(
+    entry_type for kind in KINDS if kind.lane == "sessions" for entry_type in kind.all_entry_types
+)
+# Import: the record a row of each plain entry type makes (see RecordKind.imported).
+IMPORTED = {entry_type: make for kind in KINDS for entry_type, make in kind.imported.items()}

@@ -21,8 +21,10 @@ from casereview.ukdates import uk_date
 
 from .entries import ENTRY_TYPE_LABELS, ENTRY_TYPES, Entry
 from .findings import Finding, FindingCode, compute_findings, known_as_of
+from .kinds import SESSION_LANE_TYPES
 
-SESSION_TYPES = ("session_planned", "session_held", "session_cancelled")
+# The intervention sessions' lane (reviews.chronology.kinds declares which types go there).
+SESSION_TYPES = SESSION_LANE_TYPES
 # Plain-English names for the finding codes (declared with the rules, reviews.chronology.findings).
 FINDING_LABELS = dict(FindingCode.choices)
 SESSIONS_LANE = "Intervention sessions"
