@@ -135,7 +135,9 @@ def _entry_row(row: Row) -> dict:
         "recorded_by": entry.recorded_by,
         "logged_on": uk_date(entry.logged_on),
         "logged_by": entry.logged_by,
-        "late_days": (entry.logged_on - entry.date).days if row.late else None,
+        "late_days": TimeRules.current().logging_lag(entry.date, entry.logged_on)
+        if row.late
+        else None,
         "late_reason": entry.late_reason,
         "sessions_believed": entry.sessions_believed,
         "believed_status": entry.believed_status,

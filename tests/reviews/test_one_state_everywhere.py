@@ -1,4 +1,5 @@
-"""One follow-up review, one state, on every surface, on every day around its due date.
+"""One follow-up review, one state, on every surface, on every day around its due date; and
+one answer to "was this entry logged late?" on every surface.
 
 Before: the same 6-month review read "Overdue" on the case page and "Missed" on the dashboard
 and My cases. Every surface now reads casereview.timerules: the case page, My cases (the due
@@ -170,3 +171,37 @@ def test_a_panel_action_reads_the_same_on_the_case_page_and_the_dashboard(
     session.save()
     rows = client.get(reverse("reviews:dashboard")).context["dash"].page_obj
     assert [r.state for r in rows if r.source == "action"] == [state.value]
+
+
+@pytest.mark.parametrize(("lag", "late"), [(7, False), (8, True), (40, True)])
+def test_an_entry_is_logged_late_on_every_surface_or_on_none(client, settings, lag, late):
+    """LATE_LOGGING_DAYS (7): logged 7 days after it happened is on time, 8 is late — on the
+    case page, the timeline page, the timeline JSON (its finding) and the PDF alike."""
+    from referrals import services as intake
+
+    settings.LATE_LOGGING_DAYS = 7
+    owner = factories.user("owner", agency_=factories.agency("Northshire County Council"))
+    happened = dt.date(2019, 11, 1)
+    case = factories.case(owner=owner, received_on=dt.date(2019, 10, 7))
+    note = intake.add_note(
+        case=case,
+        user=owner,
+        agency=owner.agency,
+        occurred_on=happened,
+        logged_on=happened + dt.timedelta(days=lag),
+        summary="Spoke to the college",
+        late_reason="Away" if lag > 7 else "",
+    )
+    key = f"casenote:{note.pk}"
+    client.force_login(owner)
+    page = client.get(reverse("reviews:case", args=[case.reference]))
+    said = {"case page": next(r["late"] for r in page.context["records"] if r["pk"] == note.pk)}
+    timeline = client.get(reverse("reviews:timeline", args=[case.reference]))
+    said["timeline"] = next(
+        r.late for r in timeline.context["timeline"].rows if r.entry.record_key == key
+    )
+    data = client.get(reverse("reviews:timeline-json", args=[case.reference])).json()
+    said["timeline json"] = any(f["code"] == "LOGGED_LATE" for f in data["findings"])
+    rows = pdf.chronology_data(case, as_of=timezone.localdate())["entries"]
+    said["pdf"] = next(r["late_days"] for r in rows if r["record_key"] == key) is not None
+    assert said == dict.fromkeys(said, late)
