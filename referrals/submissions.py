@@ -11,6 +11,7 @@ passes untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 
@@ -18,11 +19,14 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import FormSubmission
 
 FIELD = "form_token"
+# A claimed token is kept this long: a form resent later than that is a new form.
+KEEP = dt.timedelta(days=2)
 # How long a repeated POST waits for the first one to finish, and how often it looks.
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
@@ -67,9 +71,15 @@ class OnceOnlyFormMiddleware:
     def _claim(self, request, token: str) -> FormSubmission | HttpResponse:
         try:
             with transaction.atomic():
-                return FormSubmission.objects.create(
+                claim = FormSubmission.objects.create(
                     token=token, user=request.user, path=request.path[:300]
                 )
+                # The user's own tokens older than KEEP are forgotten (technical rows, no
+                # history): the table holds about two days of forms.
+                FormSubmission.objects.filter(
+                    user=request.user, created_at__lt=timezone.now() - KEEP
+                ).delete()
+                return claim
         except IntegrityError:
             pass
         deadline = time.monotonic() + WAIT_SECONDS

@@ -133,3 +133,19 @@ def test_two_concurrent_posts_of_one_form_save_once(cast):
     assert codes == [302, 302]
     assert CaseNote.objects.count() == 1
     assert FormSubmission.objects.get().status == FormSubmission.Status.DONE
+
+
+@pytest.mark.django_db
+def test_a_users_old_tokens_are_forgotten_after_two_days(client, cast):
+    old = FormSubmission.objects.create(
+        token="00000000-0000-0000-0000-000000000001", user=cast["worker"], path="/x"
+    )
+    FormSubmission.objects.filter(pk=old.pk).update(  # history-safe: not a tracked model
+        created_at=timezone.now() - dt.timedelta(days=3)
+    )
+    client.force_login(cast["worker"])
+    url = reverse("referrals:note-new", args=[cast["case"].reference])
+    data = _note(_token(client, url)) | {"agency": str(cast["worker"].agency_id)}
+    assert client.post(url, data).status_code == 302
+    assert not FormSubmission.objects.filter(pk=old.pk).exists()
+    assert FormSubmission.objects.count() == 1
