@@ -76,9 +76,10 @@ class OnceOnlyFormMiddleware:
                 )
                 # The user's own tokens older than KEEP are forgotten (technical rows, no
                 # history): the table holds about two days of forms.
-                FormSubmission.objects.filter(
+                expired = FormSubmission.objects.filter(
                     user=request.user, created_at__lt=timezone.now() - KEEP
-                ).delete()
+                )
+                expired.delete()  # history-safe: technical rows of no model with history
                 return claim
         except IntegrityError:
             pass
