@@ -395,3 +395,14 @@ def test_rows_meet_the_records_already_in_the_database(importer):
         "case's earliest referral, 2021-03-05: a case is adopted and exited only after it was "
         "referred"
     ]
+
+
+def test_the_import_command_writes_each_case_to_the_access_log(importer, tmp_path):
+    from referrals.models import AccessLog
+
+    path = tmp_path / "failure.csv"
+    path.write_text(FAILURE, encoding="utf-8")
+    call_command("import_chronology", str(path), "--owner", importer.username)
+    log = AccessLog.objects.get(action="import")
+    assert (log.user, log.case.reference) == (importer, "CR-T-1")
+    assert log.detail == "command line: 10 entries imported from failure.csv, 0 already present"

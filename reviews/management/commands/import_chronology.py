@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from referrals.models import User
+from referrals.audit import log_access
+from referrals.models import Case, User
 from reviews.chronology.csv_format import ImportRejected, import_chronology
 
 
@@ -40,6 +41,17 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing was imported: {len(rejected.errors)} problem(s) found."
             ) from None
+        # Every import is in the access log, one row per case with its counts, as in the browser.
+        cases = {c.reference: c for c in Case.objects.filter(reference__in=result.per_case)}
+        names = ", ".join(path.name for path in files)
+        for reference, (made, present) in result.per_case.items():
+            log_access(
+                user=acting,
+                action="import",
+                case=cases.get(reference),
+                case_reference=reference,
+                detail=f"command line: {made} entries imported from {names}, {present} already present",
+            )
         created = ", ".join(result.cases_created) or "none"
         self.stdout.write(
             f"Imported {result.created} entries ({result.skipped} already present); "
