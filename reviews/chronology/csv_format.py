@@ -424,7 +424,7 @@ def _impossible_orders(case_rows: list[Row], existing: list[Entry]) -> list[str]
 
     def dated(entry_type: str) -> list[tuple[dt.date, dt.date, str]]:
         found = [
-            (*_span(r.occurred_on, r.month_only), _iso(r.occurred_on, r.month_only))
+            (*_span(r.occurred_on, r.month_only), iso_date(r.occurred_on, month_only=r.month_only))
             for r in case_rows
             if r.entry_type == entry_type
         ]
@@ -438,7 +438,7 @@ def _impossible_orders(case_rows: list[Row], existing: list[Entry]) -> list[str]
     referrals, exits = dated(EntryType.REFERRAL), dated(EntryType.CASE_EXITED)
     for row in case_rows:
         earliest, latest = _span(row.occurred_on, row.month_only)
-        when = _iso(row.occurred_on, row.month_only)
+        when = iso_date(row.occurred_on, month_only=row.month_only)
         if row.entry_type in (EntryType.CASE_ADOPTED, EntryType.CASE_EXITED) and referrals:
             first_referral_starts, _, first_referral = referrals[0]
             if latest < first_referral_starts:
@@ -457,10 +457,6 @@ def _impossible_orders(case_rows: list[Row], existing: list[Entry]) -> list[str]
                 + ": follow-up reviews follow an exit"
             )
     return errors
-
-
-def _iso(value: dt.date, month_only: bool) -> str:
-    return iso_date(value, month_only=month_only)
 
 
 def _check_cases(

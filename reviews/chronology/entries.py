@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from casereview.timerules import TimeRules
+from casereview.ukdates import iso_date
 
 
 class EntryType(models.TextChoices):
@@ -81,7 +82,7 @@ class Entry:
     @property
     def occurred_iso(self) -> str:
         """`YYYY-MM-DD`, or `YYYY-MM` when only the month is known (never an invented day)."""
-        return self.occurred_on.strftime("%Y-%m" if self.month_only else "%Y-%m-%d")
+        return iso_date(self.occurred_on, month_only=self.month_only)
 
     @property
     def identity(self) -> tuple:
