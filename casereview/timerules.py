@@ -4,7 +4,8 @@ dashboard (whose SQL takes these numbers as parameters), reminders, the timeline
 the CSV and the PDF, so that all of them say the same of the same review on the same day.
 
 The numbers are settings (chronology format, "Defaults"): `REVIEW_GRACE_DAYS` (14),
-`LATE_LOGGING_DAYS` (7), `ONGOING_STALE_DAYS` (28); `DUE_SOON_DAYS` (30) is how far ahead
+`LATE_LOGGING_DAYS` (7; also how long after its logging an entry may be typed into casereview
+before it counts as a backfill), `ONGOING_STALE_DAYS` (28); `DUE_SOON_DAYS` (30) is how far ahead
 a review counts as due soon.
 
 A follow-up review, judged on a day D (today, or the as-of day of a timeline or PDF):
@@ -147,3 +148,8 @@ class TimeRules:
     def logged_late(self, happened: dt.date, logged_on: dt.date) -> bool:
         """Logged more than LATE_LOGGING_DAYS after it happened: a finding, and a reason asked."""
         return self.logging_lag(happened, logged_on) > self.late_logging_days
+
+    def backfilled(self, logged_on: dt.date, entered_on: dt.date | None) -> bool:
+        """Typed into casereview more than LATE_LOGGING_DAYS after the agency logged it in its own
+        record: a backfill from documents. Shown (and listed for supervisors) but not a finding."""
+        return entered_on is not None and (entered_on - logged_on).days > self.late_logging_days

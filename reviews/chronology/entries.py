@@ -68,6 +68,11 @@ class Entry:
     record_key: str = ""
     # Who logged it in casereview (display name), for pages and the PDF.
     logged_by: str = ""
+    # When it was typed into casereview (local date of the record's creation; the moment of
+    # entry, apart from `occurred_on` and `logged_on`). None for rows only in a file.
+    entered_on: dt.date | None = field(default=None, compare=False)
+    # How the provider was asked (`ip_assigned` only): written, email, phone, meeting.
+    commissioned_by: str = ""
     voided: bool = field(default=False, compare=False)
 
     @property
@@ -78,6 +83,11 @@ class Entry:
     def logged_late(self, rules: TimeRules) -> bool:
         """Logged more than LATE_LOGGING_DAYS after it happened (casereview.timerules)."""
         return rules.logged_late(self.date, self.logged_on)
+
+    def backfilled(self, rules: TimeRules) -> bool:
+        """Entered into casereview well after it was logged (copied from documents): shown, not a
+        finding (casereview.timerules)."""
+        return rules.backfilled(self.logged_on, self.entered_on)
 
     @property
     def occurred_iso(self) -> str:
