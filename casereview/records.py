@@ -9,11 +9,27 @@ which every form shows as the same conflict page (`casereview.web`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from .timerules import TimeRules
 from .ukdates import uk_date
+
+# Rules that look beyond the record itself, at the other records of its case (an exit dated
+# before the referral, a session held after the exit): each app registers its own from its
+# AppConfig.ready (reviews.orders). A rule takes the record about to be saved and returns
+# {field name: the sentence that refuses it}, empty when the record may be saved.
+RecordRule = Callable[[models.Model], dict[str, str]]
+RECORD_RULES: list[RecordRule] = []
+
+
+def register_record_rule(rule: RecordRule) -> RecordRule:
+    if rule not in RECORD_RULES:
+        RECORD_RULES.append(rule)
+    return rule
 
 
 class ConflictError(Exception):
@@ -42,10 +58,36 @@ def late_reason_problem(record) -> str:
     )
 
 
+def backfill_problem(logged_on, source: str) -> str:
+    """An entry typed into casereview more than LATE_LOGGING_DAYS after the agency logged it is
+    copied from a document (a backfill): the person typing it names that document. Asked by
+    every record form (referrals.forms.GovForm.clean); an import or a service call may
+    leave the source blank, as the interchange format allows."""
+    if logged_on is None or source.strip():
+        return ""
+    rules = TimeRules.current()
+    if not rules.backfilled(logged_on, timezone.localdate()):
+        return ""
+    return (
+        f"This was logged on {uk_date(logged_on)}, more than {rules.late_logging_days} days "
+        "ago: name the document it is copied from."
+    )
+
+
 def save_record(
-    instance: models.Model, *, user, reason: str, late_reason_required: bool = False
+    instance: models.Model,
+    *,
+    user,
+    reason: str,
+    late_reason_required: bool = False,
+    check_orders: bool = False,
 ) -> models.Model:
-    """Validate (every problem at once), stamp user and reason for history, save."""
+    """Validate (every problem at once), stamp user and reason for history, save.
+
+    `late_reason_required`: a person is typing this entry now, so a late logging needs its
+    reason (a backfill's source document is asked by the forms: `backfill_problem`). `check_orders`: refuse what the registered
+    record rules call impossible (an import keeps such contradictions as evidence).
+    """
     errors: dict = {}
     try:
         instance.full_clean()
@@ -53,6 +95,10 @@ def save_record(
         errors = error.update_error_dict(errors)
     if late_reason_required and (problem := late_reason_problem(instance)):
         errors.setdefault("late_reason", []).append(problem)
+    if check_orders and not errors:
+        for rule in RECORD_RULES:
+            for name, sentence in rule(instance).items():
+                errors.setdefault(name, []).append(sentence)
     if errors:
         raise ValidationError(errors)
     instance._history_user = user  # read by simple-history for the history row

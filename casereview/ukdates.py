@@ -33,6 +33,21 @@ def iso_date(value: dt.date, *, month_only: bool = False) -> str:
     return f"{value.year:04d}-{value.month:02d}" if month_only else value.isoformat()
 
 
+def date_span(value: dt.date, *, month_only: bool = False) -> tuple[dt.date, dt.date]:
+    """The earliest and the latest day a date can be: a month-only date is its whole month."""
+    if not month_only:
+        return value, value
+    last = calendar.monthrange(value.year, value.month)[1]
+    return value.replace(day=1), value.replace(day=last)
+
+
+def certainly_before(a: dt.date, a_month_only: bool, b: dt.date, b_month_only: bool) -> bool:
+    """Whether `a` is before `b` whatever days month-only dates turn out to be: the latest day
+    `a` can be is before the earliest day `b` can be (docs/chronology-format.md, "Impossible
+    orders"). A referral in March 2021 is not after an adoption on 5 March 2021."""
+    return date_span(a, month_only=a_month_only)[1] < date_span(b, month_only=b_month_only)[0]
+
+
 AS_OF_FORMAT_ERROR = "Enter the as-of date as YYYY-MM-DD, for example 2015-03-12"
 
 

@@ -16,7 +16,8 @@ from casereview.ukdates import uk_date
 # Service field names that a form shows under another name.
 FIELD_ALIASES = {
     "occurred_on": ("occurred", "received", "occurred_on", "conducted_on"),
-    "conducted_on": ("conducted_on", "occurred"),
+    "conducted_on": ("conducted_on", "conducted", "occurred"),
+    "logged_on": ("logged", "logged_on"),
     "void_reason": ("reason",),
     "closed_reason": ("why", "reason"),
     "new_owner": ("new_owner", "owner"),

@@ -16,6 +16,8 @@ class ReferralsConfig(AppConfig):
         from casereview import auditchain
 
         # signals connects the sign-in receivers; membership registers intake's sources.
-        from . import membership, signals  # noqa: F401
+        from . import membership, orders, signals  # noqa: F401
+
+        orders.register()  # the impossible orders the forms refuse (referrals/orders.py)
 
         post_migrate.connect(auditchain.ensure_append_only, sender=self, dispatch_uid="append-only")

@@ -14,6 +14,9 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+
+from casereview.records import backfill_problem
 
 from .models import REASON_MAX_LENGTH, TEXT_MAX_LENGTH, Agency, Case, Contact, User
 
@@ -25,11 +28,21 @@ def _lower_first(text: str) -> str:
 
 class GovForm(forms.Form):
     """Required-field errors that name the field, as the GOV.UK Design System asks
-    ("Enter the summary", "Select the agency") rather than "This field is required"."""
+    ("Enter the summary", "Select the agency") rather than "This field is required".
+
+    A form with a "Date it was logged" and a "Source" asks for the source when the entry is a
+    backfill: logged long before it is typed in (casereview.records.backfill_problem)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         name_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        asks = "logged" in self.fields and "source" in self.fields and "source" not in self.errors
+        if asks and (problem := backfill_problem(data.get("logged"), data.get("source") or "")):
+            self.add_error("source", problem)
+        return data
 
 
 def name_fields(form) -> None:
@@ -71,6 +84,10 @@ class UKDateField(DateInputField):
         super().__init__(label=label, **kwargs)
         self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
         self.error_messages["incomplete"] = f"{label} must include a day, month and year"
+        # A part left blank: "Date of the session must include a year" (GOV.UK date input).
+        for part, field in zip(("day", "month", "year"), self.fields, strict=True):
+            field.error_messages["incomplete"] = f"{label} must include a {part}"
+            field.error_messages["required"] = f"{label} must include a {part}"
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -121,6 +138,31 @@ def limit_length(field: forms.CharField, limit: int, name: str = "") -> forms.Ch
     return field
 
 
+class LoggedDateField(UKDateField):
+    """When the agency wrote it into its own record (case notes, minutes, an email): not when
+    it is typed into casereview. Today unless changed (a blank date is today too); the model
+    refuses a date in the future or before the date it happened
+    (referrals.models.CaseRecord.clean)."""
+
+    def compress(self, data_list):
+        if not any(data_list or ()):
+            return timezone.localdate()
+        return super().compress(data_list)
+
+
+def logged_field() -> UKDateField:
+    return LoggedDateField(
+        label="Date it was logged",
+        required=False,
+        require_all_fields=False,
+        help_text=(
+            "When it was written into the agency's own record (case notes, minutes, an email), "
+            "for example 4 12 2016. Leave today's date if it is being written now."
+        ),
+        initial=timezone.localdate,
+    )
+
+
 def late_reason_field() -> forms.CharField:
     field = forms.CharField(
         label="Reason for logging late (if it applies)",
@@ -152,19 +194,32 @@ def text_area(
     return limit_length(field, max_length, name)
 
 
+def source_field(
+    help_text: str = "The document it comes from, for example 'Channel minutes 12/03'.",
+) -> forms.CharField:
+    return forms.CharField(
+        label=f"Source (needed if logged more than {settings.LATE_LOGGING_DAYS} days ago)",
+        required=False,
+        max_length=255,
+        help_text=help_text
+        + " Needed when you copy in something logged more than "
+        + f"{settings.LATE_LOGGING_DAYS} days ago; otherwise optional.",
+    )
+
+
 class RecordForm(GovForm):
     """What every chronology record asks for. Subclasses add their own fields."""
 
     occurred = ApproxDateField(label="Date it happened")
     agency = agency_field()
     summary = text_area("Summary")
-    source = forms.CharField(
-        label="Source (optional)",
-        required=False,
-        max_length=255,
-        help_text="The document it comes from, for example 'Channel minutes 12/03'.",
-    )
+    logged = logged_field()
+    source = source_field()
     late_reason = late_reason_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        place_logged_after_occurred(self)
 
     def record_fields(self) -> dict:
         """The keyword arguments every service takes for the shared record fields."""
@@ -173,10 +228,21 @@ class RecordForm(GovForm):
             "agency": data["agency"],
             "occurred_on": data["occurred"].value,
             "month_only": data["occurred"].month_only,
+            "logged_on": data["logged"],
             "summary": data["summary"],
             "source": data["source"],
             "late_reason": data["late_reason"],
         }
+
+
+def place_logged_after_occurred(form: forms.Form) -> None:
+    """ "Date it was logged" straight after the date it happened, whatever the field order."""
+    names = list(form.fields)
+    if "logged" in names:
+        names.remove("logged")
+        date = next((n for n in ("occurred", "received", "conducted") if n in names), None)
+        names.insert(names.index(date) + 1 if date else 0, "logged")
+        form.fields = {name: form.fields[name] for name in names}
 
 
 class ReferralForm(GovForm):
@@ -189,13 +255,9 @@ class ReferralForm(GovForm):
         label="Name of the referrer (optional)", required=False, max_length=200
     )
     received = ApproxDateField(label="Date the referral was received")
+    logged = logged_field()
     concerns = text_area("Concerns", rows=5)
-    source = forms.CharField(
-        label="Source (optional)",
-        required=False,
-        max_length=255,
-        help_text="For example, the referral form's reference.",
-    )
+    source = source_field("For example, the referral form's reference.")
     late_reason = late_reason_field()
 
 

@@ -215,7 +215,12 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases"
     )
     lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
-    referred_on = models.DateField(help_text="When the first referral was received.")
+    referred_on = models.DateField(
+        help_text="When the first referral was received. With month precision, the first day of that month."
+    )
+    referred_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -252,6 +257,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def referred_display(self) -> str:
+        """12 March 2015, or October 2014 when only the month is known (never an invented day)."""
+        return uk_date(self.referred_on, self.referred_precision)
 
     def clean(self):
         if self.consent != self.Consent.NOT_ASKED and self.consent_on is None:
@@ -363,6 +373,11 @@ class CaseRecord(models.Model):
         return uk_date(self.occurred_on, self.occurred_precision)
 
     @property
+    def logged_in_advance(self) -> bool:
+        """Whether this record may be logged before the date it records (a session planned)."""
+        return False
+
+    @property
     def logged_late_days(self) -> int:
         return (self.logged_on - self.effective_date).days
 
@@ -374,11 +389,18 @@ class CaseRecord(models.Model):
             and (self.occurred_on.day != 1)
         ):
             errors["occurred_on"] = "A month-only date is stored as the first day of the month."
-        if self.occurred_on and self.logged_on and self.logged_on < self.occurred_on:
+        if (
+            self.occurred_on
+            and self.logged_on
+            and self.logged_on < self.occurred_on
+            and not self.logged_in_advance
+        ):
             errors["logged_on"] = (
-                f"The date logged cannot be before the date it happened, "
+                f"The date it was logged cannot be before the date it happened, "
                 f"{uk_date(self.occurred_on, self.occurred_precision)}."
             )
+        if self.logged_on and self.logged_on > timezone.localdate():
+            errors["logged_on"] = "The date it was logged cannot be in the future."
         if self.voided_at and not self.void_reason.strip():
             errors["void_reason"] = "Give a reason for voiding this record."
         if errors:

@@ -26,7 +26,6 @@ from .models import (
     Person,
     Referral,
     User,
-    uk_date,
 )
 
 
@@ -149,6 +148,7 @@ def create_referral(
             owner=owner,
             lead_agency=lead_agency or user.agency,
             referred_on=received_on.replace(day=1) if month_only else received_on,
+            referred_precision=DatePrecision.MONTH if month_only else DatePrecision.DAY,
         ),
         user=user,
         reason=reason,
@@ -166,7 +166,13 @@ def create_referral(
         recorded_by=recorded_by,
         late_reason=late_reason,
     )
-    return save_record(referral, user=user, reason=reason, late_reason_required=require_late_reason)
+    return save_record(
+        referral,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic
@@ -187,7 +193,13 @@ def log_contact(
         user=user,
         **fields,
     )
-    return save_record(contact, user=user, reason=reason, late_reason_required=require_late_reason)
+    return save_record(
+        contact,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic
@@ -201,7 +213,13 @@ def add_note(
     **fields,
 ) -> CaseNote:
     note = fill_record(CaseNote(restricted=restricted), case=case, user=user, **fields)
-    return save_record(note, user=user, reason=reason, late_reason_required=require_late_reason)
+    return save_record(
+        note,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic
@@ -237,7 +255,7 @@ def record_consent(
     if consent_on < case.referred_on:
         raise ValidationError(
             {
-                "consent_on": f"Consent date must be on or after the referral date, {uk_date(case.referred_on)}."
+                "consent_on": f"Consent date must be on or after the referral date, {case.referred_display}."
             }
         )
     return update_case(
@@ -293,7 +311,7 @@ def update_record(
     check_version(record, expected_version)
     for name, value in changes.items():
         setattr(record, name, value)
-    return save_record(record, user=user, reason=reason)
+    return save_record(record, user=user, reason=reason, check_orders=True)
 
 
 @transaction.atomic

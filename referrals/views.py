@@ -122,6 +122,7 @@ def case_new(request):
             referrer_name=data["referrer_name"],
             received_on=data["received"].value,
             month_only=data["received"].month_only,
+            logged_on=data["logged"],
             concerns=data["concerns"],
             source=data["source"],
             late_reason=data["late_reason"],

@@ -6,4 +6,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Panels, interventions and reviews"
 
     def ready(self):
-        from . import membership  # noqa: F401 - registers which reviews records make members
+        # membership registers which reviews records make members.
+        from . import membership, orders  # noqa: F401
+
+        orders.register()  # the impossible orders the forms refuse (reviews/orders.py)

@@ -45,6 +45,7 @@ from django.db.models import (
 )
 
 from casereview.timerules import ReviewState, TimeRules
+from casereview.ukdates import iso_date, uk_date
 from referrals.access import visible_case_ids
 from referrals.models import User
 
@@ -105,6 +106,22 @@ class DaysBetween(Func):
         )
 
 
+class MonthEnd(Func):
+    """The last day of the month of a date, on PostgreSQL and SQLite (a month-only date's day
+    for every rule: casereview.timerules)."""
+
+    output_field = DateField()
+    template = "CAST(date_trunc('month', %(expressions)s) + interval '1 month - 1 day' AS date)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s, 'start of month', '+1 month', '-1 day')",
+            **extra_context,
+        )
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the dashboard is narrowed to; blank or None means no filter."""
@@ -143,6 +160,15 @@ class DueRow:
     conducted_on: dt.date | None
     days_overdue: int  # days past due today; for "held late", how late it was held; never < 0
     state: str
+    conducted_month_only: bool = False  # held "in October 2016": shown without a day
+
+    @property
+    def conducted_display(self) -> str:
+        return uk_date(self.conducted_on, month_only=self.conducted_month_only)
+
+    @property
+    def conducted_iso(self) -> str:
+        return iso_date(self.conducted_on, month_only=self.conducted_month_only)
 
     @classmethod
     def from_values(cls, values: dict) -> DueRow:
@@ -160,6 +186,7 @@ class DueRow:
             conducted_on=_as_date(values["item_conducted_on"]),
             days_overdue=max(values["days_overdue"], 0),
             state=values["item_state"],
+            conducted_month_only=values["item_conducted_precision"] == "month",
         )
 
     @property
@@ -222,7 +249,9 @@ def _open_state_filter(state: str, today: dt.date, rules: TimeRules) -> Q:
     }[state]
 
 
-def _columns(*, source, kind, description, conducted_on, days_overdue, state) -> dict:
+def _columns(
+    *, source, kind, description, conducted_on, days_overdue, state, conducted_precision=None
+) -> dict:
     """The columns of every part of the union, always in this order.
 
     Aliases differ from model field names (annotations may not shadow fields). The case
@@ -239,6 +268,7 @@ def _columns(*, source, kind, description, conducted_on, days_overdue, state) ->
         "owner_agency_id": F("owner__agency_id"),
         "item_due_on": F("due_on"),
         "item_conducted_on": conducted_on,
+        "item_conducted_precision": conducted_precision or Value("day"),
         "days_overdue": days_overdue,
         "item_state": state,
     }
@@ -255,7 +285,13 @@ def _parts(today: dt.date) -> list:
     for state in OUTSTANDING:
         open_states |= _open_state_filter(state, today, rules)
     no_date = Value(None, output_field=DateField())
-    days_late = DaysBetween(F("conducted_on"), F("due_on"))
+    # Held on: a review known only to its month counts as held on the month's last day.
+    held_on = Case(
+        When(conducted_precision="month", then=MonthEnd(F("conducted_on"))),
+        default=F("conducted_on"),
+        output_field=DateField(),
+    )
+    days_late = DaysBetween(held_on, F("due_on"))
     return [
         # review_open_due_idx: state = 'scheduled' and due_on <= T + 30.
         FollowUpReview.objects.filter(
@@ -284,6 +320,7 @@ def _parts(today: dt.date) -> list:
                 # The reason it was logged late ("IT issue") goes wherever the review is.
                 description=F("late_reason"),
                 conducted_on=F("conducted_on"),
+                conducted_precision=F("conducted_precision"),
                 days_overdue=days_late,
                 state=Value(HELD_LATE),
             )
@@ -350,6 +387,7 @@ OUT_COLUMNS = (
     "owner_agency_name",
     "item_due_on",
     "item_conducted_on",
+    "item_conducted_precision",
     "days_overdue",
     "item_state",
 )
@@ -410,7 +448,8 @@ def _query(
         "SELECT 'count' AS part, g.n, NULL AS row_source, NULL AS item_id, NULL AS case_reference, "
         "g.item_kind, NULL AS item_description, g.item_owner_id, "
         f"{NAMES_SQL}, g.owner_agency_id, a.name AS owner_agency_name, NULL AS item_due_on, "
-        "NULL AS item_conducted_on, NULL AS days_overdue, g.item_state "
+        "NULL AS item_conducted_on, NULL AS item_conducted_precision, NULL AS days_overdue, "
+        "g.item_state "
         "FROM (SELECT item_owner_id, owner_agency_id, item_kind, item_state, COUNT(*) AS n FROM items "
         "      GROUP BY item_owner_id, owner_agency_id, item_kind, item_state) AS g "
         "JOIN referrals_user u ON u.id = g.item_owner_id "
@@ -422,7 +461,7 @@ def _query(
         "SELECT 'row' AS part, CAST(NULL AS INTEGER) AS n, p.row_source, p.item_id, p.case_reference, "
         "p.item_kind, p.item_description, p.item_owner_id, "
         f"{NAMES_SQL}, p.owner_agency_id, a.name AS owner_agency_name, p.item_due_on, "
-        "p.item_conducted_on, p.days_overdue, p.item_state "
+        "p.item_conducted_on, p.item_conducted_precision, p.days_overdue, p.item_state "
         "FROM (SELECT items.*, (SELECT reference FROM referrals_case c WHERE c.id = items.item_case_id) "
         "      AS case_reference FROM items"
         + (f" WHERE {' AND '.join(where)}" if where else "")

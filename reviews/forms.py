@@ -11,12 +11,14 @@ from referrals.forms import (
     UKDateField,
     agency_field,
     late_reason_field,
+    logged_field,
     name_fields,
+    source_field,
     text_area,
 )
 from referrals.models import REASON_MAX_LENGTH, Agency, RiskLevel, User
 
-from .models import AgencyAccount, InterventionSession, PanelDecision
+from .models import AgencyAccount, InterventionSession, PanelDecision, ProviderAssignment
 
 RISK_CHOICES = [("", "Not assessed"), *RiskLevel.choices]
 
@@ -93,11 +95,20 @@ class ActionForm(GovForm):
 class AssignmentForm(RecordForm):
     agency = agency_field("Intervention provider", kinds=[Agency.Kind.INTERVENTION_PROVIDER])
     occurred = ApproxDateField(label="Date commissioned")
+    commissioned_by = forms.ChoiceField(
+        label="How was the provider asked?",
+        required=False,
+        choices=[*ProviderAssignment.CommissionedBy.choices, ("", "Not known")],
+        widget=forms.RadioSelect,
+        help_text="A request by phone or at a meeting is not a written briefing: record that separately.",
+    )
     sessions_planned = forms.IntegerField(
-        label="Sessions planned",
+        label="Sessions planned (optional)",
+        required=False,
         min_value=0,
         max_value=500,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        help_text="Leave blank if the number is not known.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
     )
     provider_worker = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True, role=User.Role.PROVIDER),
@@ -108,6 +119,7 @@ class AssignmentForm(RecordForm):
     field_order = [
         "agency",
         "occurred",
+        "commissioned_by",
         "sessions_planned",
         "provider_worker",
         "summary",
@@ -149,14 +161,15 @@ OUTCOME_CHOICES = [c for c in InterventionSession.Status.choices if c[0] != "pla
 
 
 class SessionForm(GovForm):
-    occurred = UKDateField(label="Date of session", help_text="For example, 27 3 2015")
+    occurred = ApproxDateField(label="Date of the session")
     status = forms.ChoiceField(
         label="What happened", choices=InterventionSession.Status.choices, widget=forms.RadioSelect
     )
+    logged = logged_field()
     summary = text_area("Summary", rows=3)
     attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
     provider_report = text_area("Provider's report (optional)", required=False, rows=4)
-    source = forms.CharField(label="Source (optional)", required=False, max_length=255)
+    source = source_field()
     late_reason = late_reason_field()
 
 
@@ -164,9 +177,11 @@ class SessionOutcomeForm(GovForm):
     status = forms.ChoiceField(
         label="What happened", choices=OUTCOME_CHOICES, widget=forms.RadioSelect
     )
+    logged = logged_field()
     summary = text_area("Summary", rows=3)
     attendees = forms.CharField(label="Who attended (optional)", required=False, max_length=300)
     provider_report = text_area("Provider's report (optional)", required=False, rows=4)
+    source = source_field()
     late_reason = late_reason_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -184,7 +199,7 @@ class AccountForm(RecordForm):
         required=False,
         min_value=0,
         max_value=500,
-        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
     )
     believed_status = forms.ChoiceField(
         label="What the agency believed of the intervention (optional)",
@@ -252,11 +267,12 @@ class ReopenForm(GovForm):
 
 
 class ConductReviewForm(GovForm):
-    conducted_on = UKDateField(label="Date the review was held", help_text="For example, 14 1 2016")
+    conducted = ApproxDateField(label="Date the review was held")
+    logged = logged_field()
     agency = agency_field("Reviewing agency")
     participants = forms.CharField(label="Who took part (optional)", required=False, max_length=300)
     summary = text_area("Outcome of the review", rows=3)
-    source = forms.CharField(label="Source (optional)", required=False, max_length=255)
+    source = source_field()
     late_reason = late_reason_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -295,6 +311,10 @@ def edit_form_class(model) -> type[forms.ModelForm]:
     fields = EDITABLE_FIELDS[model._meta.model_name]
 
     def formfield(db_field, **kwargs):
+        if db_field.name == "occurred_on":
+            return ApproxDateField(label="Date it happened")
+        if db_field.name == "logged_on":
+            return logged_field()
         if db_field.get_internal_type() == "DateField":
             return UKDateField(
                 label=str(db_field.verbose_name).capitalize(), required=not db_field.blank
@@ -308,10 +328,10 @@ def edit_form_class(model) -> type[forms.ModelForm]:
                 help_text=db_field.help_text,
                 max_length=db_field.max_length,
             )
-        if db_field.choices and db_field.name in ("risk_level", "believed_status"):
+        if db_field.choices and db_field.blank:
             return forms.ChoiceField(
                 label=str(db_field.verbose_name).capitalize(),
-                choices=[("", "Not given"), *db_field.choices],
+                choices=[("", "Not known"), *db_field.choices],
                 required=False,
             )
         return db_field.formfield(**kwargs)
@@ -336,6 +356,26 @@ class EditRecordForm(forms.ModelForm):
         name_fields(self)
         if not self.is_bound:
             self.initial["version"] = instance.version
+            if "occurred_on" in self.fields and instance.occurred_precision == "month":
+                # Never an invented day: the day box stays empty for a month-only date.
+                value = instance.occurred_on
+                self.initial["occurred_on"] = ["", value.month, value.year]
+        if "logged_on" in self.fields:
+            self.fields["logged_on"].initial = None
+            names = [n for n in self.fields if n != "logged_on"]
+            names.insert(
+                names.index("occurred_on") + 1 if "occurred_on" in names else 0, "logged_on"
+            )
+            self.fields = {name: self.fields[name] for name in names}
+
+    def changes(self) -> dict:
+        """The record's new field values; a date it happened becomes the date and its precision."""
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        if "occurred_on" in data:
+            approx = data.pop("occurred_on")
+            data["occurred_on"] = approx.value.replace(day=1) if approx.month_only else approx.value
+            data["occurred_precision"] = "month" if approx.month_only else "day"
+        return data
 
     def _post_clean(self):
         # The rules are checked by the service (update_record runs full_clean), not the form.

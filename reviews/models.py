@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from casereview.timerules import ReviewState, TimeRules
 from referrals.models import (
@@ -19,9 +20,11 @@ from referrals.models import (
     Agency,
     Case,
     CaseRecord,
+    DatePrecision,
     History,
     RiskLevel,
     bounded_text,
+    effective_date,
     uk_date,
 )
 
@@ -142,7 +145,20 @@ class PanelAction(models.Model):
 class ProviderAssignment(CaseRecord):
     """An intervention provider commissioned on `occurred_on`; `agency` is the provider."""
 
-    sessions_planned = models.IntegerField(default=0)
+    class CommissionedBy(models.TextChoices):
+        WRITTEN = "written", "In writing"
+        EMAIL = "email", "By email"
+        PHONE = "phone", "By phone"
+        MEETING = "meeting", "At a meeting"
+
+    # None when the number of sessions planned is not known ("Not known" on the form).
+    sessions_planned = models.IntegerField(null=True, blank=True)
+    commissioned_by = models.CharField(
+        max_length=10,
+        choices=CommissionedBy.choices,
+        blank=True,
+        help_text="How the provider was asked; blank when not known.",
+    )
     provider_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -234,6 +250,9 @@ class InterventionSession(CaseRecord):
     )
     plan_summary = bounded_text(TEXT_MAX_LENGTH, blank=True)
     plan_source = models.CharField(max_length=255, blank=True)
+    # When the outcome (held, cancelled, did not attend) was typed into casereview, when that
+    # was after the plan; else the record's `created_at` is that moment.
+    outcome_entered_at = models.DateTimeField(null=True, blank=True)
 
     history = History()
 
@@ -274,16 +293,13 @@ class InterventionSession(CaseRecord):
             f"({self.get_status_display().lower()})"
         )
 
+    @property
+    def logged_in_advance(self) -> bool:
+        """A planned session is arranged, and logged, before its date."""
+        return self.status == self.Status.PLANNED
+
     def clean(self):
-        if self.status == self.Status.PLANNED:
-            # Only the plan's own date order matters for a planned session.
-            saved, self.logged_on = self.logged_on, self.occurred_on
-            try:
-                super().clean()
-            finally:
-                self.logged_on = saved
-        else:
-            super().clean()
+        super().clean()
         check_not_before_referral(self, "session")
 
 
@@ -371,7 +387,12 @@ class FollowUpReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_owned"
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
-    conducted_on = models.DateField(null=True, blank=True)
+    conducted_on = models.DateField(
+        null=True, blank=True, help_text="With month precision, the first day of that month."
+    )
+    conducted_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -398,6 +419,8 @@ class FollowUpReview(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the review was typed into casereview as held (the moment of entry).
+    entered_at = models.DateTimeField(null=True, blank=True)
 
     history = History()
 
@@ -449,6 +472,29 @@ class FollowUpReview(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {uk_date(self.due_on)}"
 
+    # The names every chronology record has, so the shared rules (late logging, backfill,
+    # month-only display) read a held review as they read any other record.
+    @property
+    def occurred_on(self) -> dt.date | None:
+        return self.conducted_on
+
+    @property
+    def occurred_precision(self) -> str:
+        return self.conducted_precision
+
+    @property
+    def effective_date(self) -> dt.date | None:
+        """The day the rules use: a month-only date counts as the month's last day."""
+        return (
+            effective_date(self.conducted_on, self.conducted_precision)
+            if self.conducted_on
+            else None
+        )
+
+    @property
+    def conducted_display(self) -> str:
+        return uk_date(self.conducted_on, self.conducted_precision) if self.conducted_on else ""
+
     def state_on(self, on: dt.date, rules: TimeRules | None = None) -> ReviewState:
         """Due soon, overdue, missed, held, held late... as could be said on `on`
         (casereview.timerules: the one rule every page, export and reminder uses). A review
@@ -460,18 +506,24 @@ class FollowUpReview(models.Model):
         return (rules or TimeRules.current()).review_state(
             due_on=self.due_on,
             on=on,
-            held_on=self.conducted_on if known else None,
+            held_on=self.effective_date if known else None,
             closed=closed,
         )
 
     def clean(self):
         errors = {}
-        if self.conducted_on and self.exited_on and self.conducted_on < self.exited_on:
+        if self.conducted_on and self.exited_on and self.effective_date < self.exited_on:
             errors["conducted_on"] = (
-                f"A review cannot be held before the exit it follows, {uk_date(self.exited_on)}."
+                f"A review cannot be held ({self.conducted_display}) before the exit it "
+                f"follows ({uk_date(self.exited_on)})."
             )
         if self.conducted_on and self.logged_on and self.logged_on < self.conducted_on:
-            errors["logged_on"] = "The date logged cannot be before the review was held."
+            errors["logged_on"] = (
+                f"The date it was logged cannot be before the review was held, "
+                f"{self.conducted_display}."
+            )
+        if self.logged_on and self.logged_on > timezone.localdate():
+            errors["logged_on"] = "The date it was logged cannot be in the future."
         if errors:
             raise ValidationError(errors)
 
@@ -483,8 +535,8 @@ def check_not_before_referral(record: CaseRecord, noun: str) -> None:
         raise ValidationError(
             {
                 "occurred_on": (
-                    f"Date of {noun} must be on or after the referral date, "
-                    f"{uk_date(case.referred_on)}."
+                    f"Date of the {noun} must be on or after the referral date, "
+                    f"{case.referred_display}."
                 )
             }
         )

@@ -6,10 +6,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from casereview.records import check_version, save_record
-from casereview.timerules import REVIEW_MONTHS, TimeRules, review_due_on
-from referrals.models import Agency, Case, User, uk_date
+from casereview.timerules import REVIEW_MONTHS, review_due_on
+from referrals.models import Agency, Case, DatePrecision, User
 from referrals.services import fill_record, today, update_case
 
 from .models import (
@@ -28,7 +29,13 @@ from .models import (
 
 def _record(model_record, *, case, user, reason, require_late_reason, **fields):
     record = fill_record(model_record, case=case, user=user, **fields)
-    return save_record(record, user=user, reason=reason, late_reason_required=require_late_reason)
+    return save_record(
+        record,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic
@@ -157,14 +164,20 @@ def assign_provider(
     *,
     case: Case,
     user: User,
-    sessions_planned: int = 0,
+    sessions_planned: int | None = None,
+    commissioned_by: str = "",
     provider_worker: User | None = None,
     reason: str = "Intervention provider commissioned",
     require_late_reason: bool = True,
     **fields,
 ) -> ProviderAssignment:
+    """`sessions_planned` None: not known. `commissioned_by`: how the provider was asked."""
     assignment = _record(
-        ProviderAssignment(sessions_planned=sessions_planned, provider_worker=provider_worker),
+        ProviderAssignment(
+            sessions_planned=sessions_planned,
+            commissioned_by=commissioned_by,
+            provider_worker=provider_worker,
+        ),
         case=case,
         user=user,
         reason=reason,
@@ -292,13 +305,20 @@ def record_session_outcome(
     session.logged_by = user
     session.late_reason = late_reason
     session.recorded_by = recorded_by
+    session.outcome_entered_at = timezone.now()
     if session.logged_on < session.effective_date and session.occurred_precision == "day":
         raise ValidationError(
             {
                 "status": f"The session is on {session.occurred_display}: its outcome can only be recorded from that day."
             }
         )
-    return save_record(session, user=user, reason=reason, late_reason_required=require_late_reason)
+    return save_record(
+        session,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic
@@ -439,7 +459,7 @@ def exit_case(
                 owner=review_owner or case.owner,
             ),
             user=user,
-            reason=f"Scheduled by the exit on {case_exit.occurred_display}",
+            reason=f"Scheduled by the exit of {case_exit.occurred_display}",
         )
     update_case(
         case,
@@ -491,6 +511,7 @@ def conduct_review(
     conducted_on: dt.date,
     agency: Agency,
     summary: str,
+    month_only: bool = False,
     participants: str = "",
     source: str = "",
     recorded_by: str = "",
@@ -501,37 +522,33 @@ def conduct_review(
     reason: str = "Review conducted",
 ) -> FollowUpReview:
     check_version(review, expected_version)
+    # Work on the row as stored: a refused attempt must leave the caller's object as it was.
+    review = FollowUpReview.objects.select_for_update().get(pk=review.pk)
     if review.state not in (FollowUpReview.State.SCHEDULED,):
         raise ValidationError(
             {"conducted_on": f"This review is already {review.get_state_display().lower()}."}
         )
     if not summary.strip():
         raise ValidationError({"summary": "Enter the outcome of the review."})
-    logged_on = logged_on or today()
-    rules = TimeRules.current()
-    days = rules.logging_lag(conducted_on, logged_on)
-    if (
-        require_late_reason
-        and rules.logged_late(conducted_on, logged_on)
-        and not late_reason.strip()
-    ):
-        raise ValidationError(
-            {
-                "late_reason": f"This review is being logged {days} days after it was held "
-                f"({uk_date(conducted_on)}): say why it was logged late."
-            }
-        )
     review.state = FollowUpReview.State.HELD
-    review.conducted_on = conducted_on
+    review.conducted_precision = DatePrecision.MONTH if month_only else DatePrecision.DAY
+    review.conducted_on = conducted_on.replace(day=1) if month_only else conducted_on
     review.agency = agency
     review.summary = summary
     review.participants = participants
     review.source = source
     review.recorded_by = recorded_by
-    review.logged_on = logged_on
+    review.logged_on = logged_on or today()
     review.logged_by = user
+    review.entered_at = timezone.now()
     review.late_reason = late_reason
-    return save_record(review, user=user, reason=reason)
+    return save_record(
+        review,
+        user=user,
+        reason=reason,
+        late_reason_required=require_late_reason,
+        check_orders=require_late_reason,
+    )
 
 
 @transaction.atomic

@@ -75,6 +75,8 @@ def case_summary(case: Case, *, user: User) -> dict:
                 "kind": kind,
                 "pk": pk,
                 "late": entry.logged_late(rules),
+                "backfill": entry.backfilled(rules),
+                "writing": entry.writing_text(rules),
                 "when": when,
                 "name": f"{entry.label.lower()} {when}",  # for the links' hidden text
                 "history_url": url("reviews:record-history", kind, pk),
@@ -88,7 +90,12 @@ def case_summary(case: Case, *, user: User) -> dict:
         "records": records,
         "findings": findings,
         "assignment": assignments[0] if assignments else None,
-        "sessions_planned": sum(a.sessions_planned for a in assignments),
+        # None when any provider's number of sessions planned is not known.
+        "sessions_planned": (
+            None
+            if any(a.sessions_planned is None for a in assignments)
+            else sum(a.sessions_planned for a in assignments)
+        ),
         "sessions_held": sum(1 for s in sessions if s.status == InterventionSession.Status.HELD),
         "planned_sessions": planned_sessions,
         "briefings": [e for e in entries if e.entry_type == "briefing_issued" and not e.voided],

@@ -21,6 +21,7 @@ urlpatterns = [
     path("provider/", records.provider_cases, name="provider-cases"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard.csv", dashboard.dashboard_csv, name="dashboard-csv"),
+    path("dashboard/entered-from-documents/", dashboard.backfills, name="backfills"),
     path("cases/import/", timeline.chronology_upload, name="chronology-import"),
     path(case + "timeline/", timeline.timeline, name="timeline"),
     path(case + "timeline.json", timeline.timeline_json_view, name="timeline-json"),

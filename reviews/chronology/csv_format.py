@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 
 from casereview import spreadsheets
 from casereview.records import save_record
-from casereview.ukdates import iso_date
+from casereview.ukdates import certainly_before, date_span, iso_date
 from referrals import access
 from referrals.batch import RecordBatch
 from referrals.models import (
@@ -60,11 +60,13 @@ COLUMNS = (
     "review_kind",
     "risk_level",
     "late_reason",
+    "commissioned_by",
 )
 REQUIRED_COLUMNS = ("case_ref", "agency", "entry_type", "occurred_on", "summary")
 BELIEVED_STATUSES = ("not_started", "ongoing", "completed")
 REVIEW_KINDS = ("6_month", "12_month")
 RISK_LEVELS = ("very_low", "low", "medium", "high")
+COMMISSIONED_BY = ("written", "email", "phone", "meeting")
 
 
 class ImportRejected(Exception):
@@ -96,6 +98,7 @@ class Row:
     review_kind: str = ""
     risk_level: str = ""
     late_reason: str = ""
+    commissioned_by: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -301,6 +304,17 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
             errors.append(("risk_level", "only a panel_meeting or case_exited gives risk_level"))
         elif risk_level not in RISK_LEVELS:
             errors.append(("risk_level", f"'{risk_level}' is not one of {', '.join(RISK_LEVELS)}"))
+    commissioned_by = text.get("commissioned_by", "")
+    if commissioned_by:
+        if entry_type != "ip_assigned":
+            errors.append(("commissioned_by", "only an ip_assigned gives commissioned_by"))
+        elif commissioned_by not in COMMISSIONED_BY:
+            errors.append(
+                (
+                    "commissioned_by",
+                    f"'{commissioned_by}' is not one of {', '.join(COMMISSIONED_BY)}",
+                )
+            )
     for column, limit in (
         ("case_ref", 40),
         ("agency", 200),
@@ -344,6 +358,7 @@ def _parse_row(raw: dict, name: str, line: int) -> tuple[Row | None, list[tuple[
         review_kind=review_kind,
         risk_level=risk_level,
         late_reason=cell.get("late_reason", "").strip(),
+        commissioned_by=commissioned_by,
     ), []
 
 
@@ -410,45 +425,42 @@ def _name_new_cases(rows: list[Row], result: ImportResult) -> None:
         row.case_ref = result.named.get(row.case_ref, row.case_ref)
 
 
-def _span(occurred_on: dt.date, month_only: bool) -> tuple[dt.date, dt.date]:
-    """The earliest and the latest day a date can be (a month-only date: its whole month)."""
-    return (occurred_on, month_end(occurred_on)) if month_only else (occurred_on, occurred_on)
-
-
 def _impossible_orders(case_rows: list[Row], existing: list[Entry]) -> list[str]:
     """docs/chronology-format.md, "Impossible orders": an adoption or an exit before the case's
     earliest referral, a review with no exit on or before it. One entry is before another
-    only when the latest day it can be is before the earliest day the other can be; the
-    file's rows and the records already in the database count together."""
+    only when it is certainly before (`casereview.ukdates.certainly_before`, the comparison
+    the forms' rules in reviews.orders use too); the file's rows and the records already in
+    the database count together."""
     errors = []
 
-    def dated(entry_type: str) -> list[tuple[dt.date, dt.date, str]]:
+    def dated(entry_type: str) -> list[tuple[dt.date, bool, str]]:
         found = [
-            (*_span(r.occurred_on, r.month_only), iso_date(r.occurred_on, month_only=r.month_only))
+            (r.occurred_on, r.month_only, iso_date(r.occurred_on, month_only=r.month_only))
             for r in case_rows
             if r.entry_type == entry_type
         ]
         found += [
-            (*_span(e.occurred_on, e.month_only), e.occurred_iso)
+            (e.occurred_on, e.month_only, e.occurred_iso)
             for e in existing
             if e.entry_type == entry_type and not e.voided
         ]
-        return sorted(found)
+        # Earliest first: by the earliest day each can be, then the latest.
+        return sorted(found, key=lambda d: (*date_span(d[0], month_only=d[1]), d[2]))
 
     referrals, exits = dated(EntryType.REFERRAL), dated(EntryType.CASE_EXITED)
     for row in case_rows:
-        earliest, latest = _span(row.occurred_on, row.month_only)
         when = iso_date(row.occurred_on, month_only=row.month_only)
         if row.entry_type in (EntryType.CASE_ADOPTED, EntryType.CASE_EXITED) and referrals:
-            first_referral_starts, _, first_referral = referrals[0]
-            if latest < first_referral_starts:
+            referred_on, referred_month_only, first_referral = referrals[0]
+            if certainly_before(row.occurred_on, row.month_only, referred_on, referred_month_only):
                 errors.append(
                     f"{_where(row, 'occurred_on')}: a {row.entry_type} on {when} is before the "
                     f"case's earliest referral, {first_referral}: a case is adopted and exited "
                     "only after it was referred"
                 )
-        if row.entry_type == EntryType.REVIEW_CONDUCTED and not any(
-            exit_starts <= latest for exit_starts, _, _ in exits
+        if row.entry_type == EntryType.REVIEW_CONDUCTED and all(
+            certainly_before(row.occurred_on, row.month_only, exited_on, month_only)
+            for exited_on, month_only, _ in exits
         ):
             errors.append(
                 f"{_where(row, 'occurred_on')}: a review_conducted on {when} has no case_exited "
@@ -616,7 +628,8 @@ class _Writer:
         """The person and the case, queued like the records (or saved now, row by row)."""
         case_rows = [r for r in rows if r.case_ref == first.case_ref]
         referrals = [r for r in case_rows if r.entry_type == "referral"]
-        referred_on = min(r.occurred_on for r in (referrals or case_rows))
+        first_referral = min(referrals or case_rows, key=lambda r: (r.occurred_on, r.month_only))
+        referred_on = first_referral.occurred_on
         subject = next(r.subject for r in sorted(case_rows, key=lambda r: r.line) if r.subject)
         person = self._save(Person(display_name=subject))
         # The owner's agency leads: it is accountable for the case it now owns.
@@ -626,6 +639,7 @@ class _Writer:
                 person=person,
                 owner=owner,
                 referred_on=referred_on,
+                referred_precision="month" if first_referral.month_only else "day",
                 lead_agency=owner.agency,
             )
         )
@@ -774,7 +788,7 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
         case "case_adopted":
             services.record_decision(**common, **late, kind="adopt")
         case "ip_assigned":
-            services.assign_provider(**common, **late)
+            services.assign_provider(**common, **late, commissioned_by=row.commissioned_by)
         case "briefing_issued":
             services.issue_briefing(**common, **late)
         case "session_held" | "session_cancelled":
@@ -818,7 +832,8 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
             services.conduct_review(
                 review=review,
                 user=user,
-                conducted_on=row.date,
+                conducted_on=row.occurred_on,
+                month_only=row.month_only,
                 agency=agency,
                 summary=row.summary,
                 source=row.source,
@@ -852,6 +867,7 @@ def export_rows(case: Case, entries: list[Entry] | None = None) -> list[dict]:
                 "review_kind": entry.review_kind,
                 "risk_level": entry.risk_level,
                 "late_reason": entry.late_reason,
+                "commissioned_by": entry.commissioned_by,
             }
         )
     return rows

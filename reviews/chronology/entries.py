@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import models
 
 from casereview.timerules import TimeRules
-from casereview.ukdates import iso_date
+from casereview.ukdates import iso_date, uk_date
 
 
 class EntryType(models.TextChoices):
@@ -88,6 +88,25 @@ class Entry:
         """Entered into casereview well after it was logged (copied from documents): shown, not a
         finding (casereview.timerules)."""
         return rules.backfilled(self.logged_on, self.entered_on)
+
+    def writing_text(self, rules: TimeRules) -> str:
+        """When it was written down, and by whom, as pages and the PDF say it.
+
+        "Logged 4 December 2016 by Casey Worker", or for a backfill "Logged 4 December 2016.
+        Entered into casereview on 30 November 2026 by Casey Worker, from Channel minutes".
+        """
+        logged = f"Logged {uk_date(self.logged_on)}"
+        if self.recorded_by:
+            logged += f" by {self.recorded_by}"
+        if not self.backfilled(rules):
+            by = "" if self.recorded_by or not self.logged_by else f" by {self.logged_by}"
+            return logged + by
+        entered = f"Entered into casereview on {uk_date(self.entered_on)}"
+        if self.logged_by:
+            entered += f" by {self.logged_by}"
+        if self.source:
+            entered += f", from {self.source}"
+        return f"{logged}. {entered}"
 
     @property
     def occurred_iso(self) -> str:

@@ -46,6 +46,13 @@ class Finding:
     message: str
     # record_key of every entry the finding is about, to link it to the records.
     entry_keys: tuple[str, ...] = ()
+    # The date is the last day of a month known only to the month: pages show the month.
+    month_only: bool = False
+
+    @property
+    def when(self) -> str:
+        """The finding's date as pages and the PDF show it ("April 2015", never an invented day)."""
+        return uk_date(self.date, month_only=self.month_only)
 
     @property
     def label(self) -> str:
@@ -65,12 +72,31 @@ def _when(entry: Entry) -> str:
     return uk_date(entry.date, month_only=entry.month_only)
 
 
+def _possessive(name: str) -> str:
+    """Northshire Police’s, Northshire Schools’."""
+    return f"{name}’" if name.endswith("s") else f"{name}’s"
+
+
+def _on(entry: Entry) -> str:
+    """ "on 12 March 2015", or "in April 2015" when only the month is known."""
+    return f"{'in' if entry.month_only else 'on'} {_when(entry)}"
+
+
 def _count(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _recorded(count: int) -> str:
     return "none was" if count == 0 else f"{count} {'was' if count == 1 else 'were'}"
+
+
+def _late_by(review: Entry, due: dt.date) -> str:
+    """ "45 days" late, or "about 5 months" when the review is known only to its month."""
+    days = (review.date - due).days
+    if not review.month_only:
+        return _count(days, "day")
+    months = (review.date.year - due.year) * 12 + review.date.month - due.month
+    return f"about {_count(months, 'month')}" if months > 0 else f"up to {_count(days, 'day')}"
 
 
 def known_as_of(entries: Iterable[Entry], as_of: dt.date) -> list[Entry]:
@@ -103,7 +129,8 @@ def findings_document(case_ref: str, as_of: dt.date, findings: list[Finding]) ->
     }
 
 
-# Each rule yields (position of the entry it is about, code, date, agency, message, entry_keys).
+# Each rule yields (position of the entry it is about, code, date, agency, message, entry_keys,
+# whether the date is a month-only one).
 Found = Iterator[tuple]
 
 
@@ -135,8 +162,7 @@ def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
             or any(e.date > day for e in planned)
         ):
             message = (
-                f"{who} believed the intervention was ongoing {'in' if account.month_only else 'on'} "
-                f"{_when(account)}, but no session was recorded in the {limits.ongoing_stale_days} "
+                f"{who} believed the intervention was ongoing {_on(account)}, but no session was recorded in the {limits.ongoing_stale_days} "
                 f"days up to {'the end of that month' if account.month_only else 'that day'} "
                 "and none was planned after."
             )
@@ -148,7 +174,7 @@ def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
         else:
             continue
         keys = (account.record_key, *(e.record_key for e in before))
-        yield i, FindingCode.BELIEF_EXCEEDS_RECORD, day, who, message, keys
+        yield i, FindingCode.BELIEF_EXCEEDS_RECORD, day, who, message, keys, account.month_only
 
 
 def _briefing(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
@@ -163,11 +189,19 @@ def _briefing(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     if unbriefed:
         i, session = min(unbriefed, key=lambda item: item[1].date)
         message = (
-            f"{session.agency} held a session on {_when(session)} with no written briefing "
-            "issued on or before that day."
+            f"{session.agency} held a session {_on(session)} with no written briefing "
+            f"issued on or before {'the end of that month' if session.month_only else 'that day'}."
         )
         keys = (session.record_key,)
-        yield i, FindingCode.NO_WRITTEN_BRIEFING, session.date, session.agency, message, keys
+        yield (
+            i,
+            FindingCode.NO_WRITTEN_BRIEFING,
+            session.date,
+            session.agency,
+            message,
+            keys,
+            session.month_only,
+        )
 
 
 def _reviews(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
@@ -187,12 +221,20 @@ def _reviews(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
         due = review_due_on(exit_.date, review.review_kind)
         if limits.held_late(due, review.date):
             message = (
-                f"{review.agency} held the {REVIEW_MONTHS[review.review_kind]}-month review on "
-                f"{_when(review)}, {_count((review.date - due).days, 'day')} after it was due on "
-                f"{uk_date(due)} (the case was exited on {_when(exit_)})."
+                f"{review.agency} held the {REVIEW_MONTHS[review.review_kind]}-month review "
+                f"{_on(review)}, {_late_by(review, due)} after it was due on "
+                f"{uk_date(due)} (the case was exited {_on(exit_)})."
             )
             keys = (review.record_key, exit_.record_key)
-            yield i, FindingCode.REVIEW_LATE, review.date, review.agency, message, keys
+            yield (
+                i,
+                FindingCode.REVIEW_LATE,
+                review.date,
+                review.agency,
+                message,
+                keys,
+                review.month_only,
+            )
     if not exits:
         return
     i, exit_ = max(exits, key=lambda item: item[1].date)
@@ -204,10 +246,10 @@ def _reviews(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
         )
         if not held and limits.review_state(due_on=due, on=as_of) == ReviewState.MISSED:
             message = (
-                f"The {months}-month review was due on {uk_date(due)} (the case was exited on "
-                f"{_when(exit_)}), but none had been recorded by {uk_date(as_of)}."
+                f"The {months}-month review was due on {uk_date(due)} (the case was exited "
+                f"{_on(exit_)}), but none had been recorded by {uk_date(as_of)}."
             )
-            yield i, FindingCode.REVIEW_MISSED, due, None, message, (exit_.record_key,)
+            yield i, FindingCode.REVIEW_MISSED, due, None, message, (exit_.record_key,), False
 
 
 def _logged_late(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
@@ -217,12 +259,14 @@ def _logged_late(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Fou
         if limits.logged_late(entry.date, entry.logged_on):
             lag = limits.logging_lag(entry.date, entry.logged_on)
             later = "after the end of that month" if entry.month_only else "later"
+            who = entry.recorded_by or entry.logged_by
             message = (
-                f'{entry.agency} logged the "{entry.label}" entry for {_when(entry)} on '
-                f"{uk_date(entry.logged_on)}, {_count(lag, 'day')} {later}."
+                f"{_possessive(entry.agency)} record of the {entry.label.lower()} {_on(entry)} was logged "
+                f"on {uk_date(entry.logged_on)}{f' by {who}' if who else ''}, "
+                f"{_count(lag, 'day')} {later}."
             )
             if entry.late_reason:
-                message += f" Reason given: {entry.late_reason}."
+                message += f" Reason given: {entry.late_reason.strip().rstrip('.')}."
             yield (
                 i,
                 FindingCode.LOGGED_LATE,
@@ -230,6 +274,7 @@ def _logged_late(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Fou
                 entry.agency,
                 message,
                 (entry.record_key,),
+                False,
             )
 
 
@@ -241,8 +286,16 @@ def _exited_without_session(entries: list[Entry], as_of: dt.date, limits: TimeRu
     for i, exit_ in _of_type(entries, EntryType.CASE_EXITED):
         if any(d <= exit_.date for d in assigned) and not any(d <= exit_.date for d in held):
             message = (
-                f"{exit_.agency} exited the case on {_when(exit_)} after an intervention provider "
+                f"{exit_.agency} exited the case {_on(exit_)} after an intervention provider "
                 "was commissioned, but no session had been held."
             )
             keys = (exit_.record_key,)
-            yield i, FindingCode.EXITED_WITHOUT_SESSION, exit_.date, exit_.agency, message, keys
+            yield (
+                i,
+                FindingCode.EXITED_WITHOUT_SESSION,
+                exit_.date,
+                exit_.agency,
+                message,
+                keys,
+                exit_.month_only,
+            )

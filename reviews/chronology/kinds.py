@@ -35,7 +35,7 @@ from ..models import (
 from .entries import EntryType
 
 # Every chronology record shares these (referrals.models.CaseRecord); the change page offers them.
-COMMON_EDITABLE = ("occurred_on", "summary", "source", "late_reason")
+COMMON_EDITABLE = ("occurred_on", "logged_on", "summary", "source", "late_reason")
 
 
 def _session_type(status: str | None) -> EntryType | None:
@@ -124,7 +124,7 @@ KINDS: tuple[RecordKind, ...] = (
         ProviderAssignment,
         "Provider assignment",
         EntryType.IP_ASSIGNED,
-        editable=(*COMMON_EDITABLE, "sessions_planned"),
+        editable=(*COMMON_EDITABLE, "commissioned_by", "sessions_planned"),
     ),
     RecordKind(
         Briefing,

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 
 from django.db import connection
+from django.utils import timezone
 
 from referrals.access import sees_all_restricted
 from referrals.models import Case
@@ -41,6 +42,8 @@ def _entry(record, case_ref: str, **overrides) -> Entry:
         "record_key": record_key(record),
         "logged_by": str(record.logged_by),
         "voided": record.voided_at is not None,
+        "entered_on": _local_date(getattr(record, "outcome_entered_at", None) or record.created_at),
+        "commissioned_by": getattr(record, "commissioned_by", ""),
     }
     return Entry(**{**values, **overrides})
 
@@ -61,6 +64,7 @@ def entries_from_record(record, case_ref: str) -> list[Entry]:
                     late_reason="",
                     record_key=record_key(record) + ":plan",
                     logged_by=str(record.plan_logged_by or record.logged_by),
+                    entered_on=_local_date(record.created_at),
                 )
             )
         if record.status != InterventionSession.Status.PLANNED:
@@ -81,6 +85,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
         agency=review.agency.name,
         entry_type=EntryType.REVIEW_CONDUCTED,
         occurred_on=review.conducted_on,
+        month_only=review.conducted_precision == "month",
         logged_on=review.logged_on,
         summary=review.summary,
         source=review.source,
@@ -89,6 +94,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
         late_reason=review.late_reason,
         record_key=record_key(review),
         logged_by=str(review.logged_by),
+        entered_on=_local_date(review.entered_at or review.created_at),
     )
 
 
@@ -103,12 +109,15 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
 # through `entries_from_record` and `review_entry` above (tests/reviews/test_timeline.py
 # holds the two to each other on SQLite and PostgreSQL).
 #
-# Every branch selects the same 22 columns, in this order:
+# Every branch selects the same 25 columns, in this order:
 #   0 record type (model name)  1 id  2 occurred_on  3 occurred_precision  4 logged_on
 #   5 summary  6 source  7 recorded_by  8 late_reason  9 voided (0/1)  10 agency name
 #   11-13 logging user's first name, last name, username
 #   14 kind / status / risk level / believed status (per record type)  15 sessions_believed
 #   16 plan_logged_on  17 plan_summary  18 plan_source  19-21 the plan's user's names
+#   22 created_at (when the record, or a session's plan, was typed in)
+#   23 when this entry was typed in (a session's outcome, a held review: their own moment)
+#   24 commissioned_by (provider assignments; else NULL)
 
 # Column 14 per model: its kind's `text_column`; 15 for a kind that reads sessions_believed;
 # 16-21 only for sessions (else NULL).
@@ -159,6 +168,17 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
                 [null_text] * 3
             )
             plan_join = ""
+        created = f"t.{q(c('created_at'))}"
+        entered = (
+            f"COALESCE(t.{q(c('outcome_entered_at'))}, {created})"
+            if model is InterventionSession
+            else created
+        )
+        commissioned = (
+            f"t.{q(c('commissioned_by'))}"
+            if any(f.name == "commissioned_by" for f in model._meta.fields)
+            else null_text
+        )
         where = f"t.{q(c('case'))} = %s"
         if not include_void:
             where += f" AND t.{q(c('voided_at'))} IS NULL"
@@ -169,7 +189,7 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
             f"t.{q(c('occurred_precision'))}, t.{q(c('logged_on'))}, t.{q(c('summary'))}, "
             f"t.{q(c('source'))}, t.{q(c('recorded_by'))}, t.{q(c('late_reason'))}, "
             f"CASE WHEN t.{q(c('voided_at'))} IS NULL THEN 0 ELSE 1 END, {agency_name}, "
-            f"{user_names.format(u='u')}, {text}, {plan} "
+            f"{user_names.format(u='u')}, {text}, {plan}, {created}, {entered}, {commissioned} "
             f"FROM {q(model._meta.db_table)} t "
             f"JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
             f"JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))}{plan_join} "
@@ -177,11 +197,14 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
         )
     c = functools.partial(_column, FollowUpReview)
     branches.append(
-        f"SELECT 'followupreview', t.{q(c('id'))}, t.{q(c('conducted_on'))}, 'day', "
+        f"SELECT 'followupreview', t.{q(c('id'))}, t.{q(c('conducted_on'))}, "
+        f"t.{q(c('conducted_precision'))}, "
         f"t.{q(c('logged_on'))}, t.{q(c('summary'))}, t.{q(c('source'))}, "
         f"t.{q(c('recorded_by'))}, t.{q(c('late_reason'))}, 0, {agency_name}, "
         f"{user_names.format(u='u')}, t.{q(c('kind'))}, {null_int}, {null_date}, {null_text}, "
-        f"{null_text}, " + ", ".join([null_text] * 3) + " "
+        f"{null_text}, " + ", ".join([null_text] * 3) + ", "
+        f"t.{q(c('created_at'))}, COALESCE(t.{q(c('entered_at'))}, t.{q(c('created_at'))}), "
+        f"{null_text} "
         f"FROM {q(FollowUpReview._meta.db_table)} t "
         f"LEFT JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
         f"LEFT JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))} "
@@ -194,6 +217,17 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
 def _date(value):
     """A date column as a date (SQLite hands back text for a UNION's computed columns)."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _local_date(value) -> dt.date | None:
+    """The local (Europe/London) day of a stored moment; SQLite hands back UTC text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return timezone.localtime(value).date()
 
 
 def _user_name(first_name, last_name, username) -> str:
@@ -247,6 +281,9 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
         plan_first,
         plan_last,
         plan_username,
+        created_at,
+        entered_at,
+        commissioned_by,
     ) in rows:
         occurred_on, logged_on = _date(occurred_on), _date(logged_on)
         key = f"{slug}:{pk}"
@@ -274,6 +311,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
                         else logged_by
                     ),
                     voided=voided,
+                    entered_on=_local_date(created_at),
                 )
             )
         kind = BY_SLUG[slug]
@@ -299,6 +337,8 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
                 record_key=key,
                 logged_by=logged_by,
                 voided=voided,
+                entered_on=_local_date(entered_at),
+                commissioned_by=commissioned_by or "",
                 **extra,
             )
         )

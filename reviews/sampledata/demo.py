@@ -15,7 +15,7 @@ from referrals import services as intake
 from referrals.models import Agency, Case, User
 
 from .. import services
-from ..models import FollowUpReview, InterventionSession
+from ..models import FollowUpReview, InterventionSession, PanelAction
 
 DEMO_PASSWORD = "demo-password"
 
@@ -135,32 +135,45 @@ def _user(username, first, last, agency, role) -> User:
 
 
 def _failure_case(a, u):
-    """The pattern casereview exists to expose (see DEVELOPERS.md)."""
+    """The published failure case, retold with fictional names and the published dates.
+
+    Referred in October 2014 (the day not known); the provider was asked by phone, with no
+    written briefing, and met the person once (17 January 2015); the panel minutes of
+    12 March 2015 say "still ongoing with his IP" and mention a "final visit" the provider
+    never planned; police emailed in April 2015 asking how many sessions remained; the case
+    was exited in late April 2015 as very low risk; the 6-month review never happened; the
+    12-month review was held in October 2016 and logged on 4 December 2016, "late due to an
+    IT issue". Each logged-on date is the one its source document carries; the whole case
+    was typed in later, from those documents, as a reconstruction for a review is.
+    """
     cw, d = u["caseworker"], dt.date
     referral = intake.create_referral(
         user=cw,
         reference=FAILURE_REF,
         person_name="Sol Brennock",
-        referring_agency=a["police"],
-        received_on=d(2015, 1, 12),
-        logged_on=d(2015, 1, 12),
+        referring_agency=a["schools"],
+        referrer_name="Designated safeguarding lead, Northshire College",
+        received_on=d(2014, 10, 1),
+        month_only=True,
+        logged_on=d(2014, 10, 31),
         lead_agency=a["council"],
-        concerns="Shared extremist material online; college raised concerns about statements in class.",
-        source="Police referral form PR/15/031",
+        concerns="College raised concerns about statements in class and extremist material shared online.",
+        source="College referral form (October 2014)",
         date_of_birth=d(1997, 6, 3),
+        require_late_reason=False,
     )
     case = referral.case
-    intake.record_consent(case=case, user=cw, consent="given", consent_on=d(2015, 2, 12))
+    intake.record_consent(case=case, user=cw, consent="given", consent_on=d(2014, 11, 18))
     common = {"case": case, "user": cw, "require_late_reason": False}
     services.record_panel_meeting(
         **common,
         agency=a["panel"],
-        occurred_on=d(2015, 2, 10),
-        logged_on=d(2015, 2, 11),
+        occurred_on=d(2014, 11, 18),
+        logged_on=d(2014, 11, 19),
         agencies_present=[a["council"], a["police"], a["health"], a["schools"]],
         risk_level="medium",
-        summary="Panel discussed the referral; vulnerability assessment shared.",
-        source="Channel minutes 10/02/2015",
+        summary="Panel discussed the referral and adopted the case for mentoring support.",
+        source="Channel minutes 18/11/2014",
         decisions=[
             {"kind": "adopt", "rationale": "Vulnerable to radicalisation; consents to support."}
         ],
@@ -168,65 +181,67 @@ def _failure_case(a, u):
     services.assign_provider(
         **common,
         agency=a["provider"],
-        occurred_on=d(2015, 2, 20),
-        logged_on=d(2015, 2, 20),
-        sessions_planned=6,
+        occurred_on=d(2014, 12, 1),
+        month_only=True,
+        logged_on=d(2014, 12, 31),
+        commissioned_by="phone",
         provider_worker=u["provider"],
-        summary="Brightpath Mentoring commissioned for six mentoring sessions.",
-        source="Commissioning email 20/02/2015",
+        summary="Brightpath Mentoring asked by phone to mentor; number of sessions not agreed.",
+        source="Provider's account to the review (December 2014)",
     )
     services.record_session(
         **common,
         agency=a["provider"],
-        occurred_on=d(2015, 3, 5),
-        logged_on=d(2015, 3, 6),
+        occurred_on=d(2015, 1, 17),
+        logged_on=d(2015, 1, 19),
         status=InterventionSession.Status.HELD,
-        summary="First mentoring session held.",
-        provider_report="Introductory meeting; rapport started.",
-        source="Provider invoice 0315",
+        summary="First and only mentoring session held.",
+        source="Provider's session note 17/01/2015",
     )
     services.record_agency_account(
         **common,
         agency=a["panel"],
-        occurred_on=d(2015, 5, 12),
-        logged_on=d(2015, 5, 13),
+        occurred_on=d(2015, 3, 12),
+        logged_on=d(2015, 3, 13),
         believed_status="ongoing",
         source_kind="minutes",
-        summary="Minutes: 'still ongoing with his IP'.",
-        source="Channel minutes 12/05/2015",
+        summary="Minutes: 'still ongoing with his IP'; a 'final visit' is mentioned.",
+        source="Channel minutes 12/03/2015",
     )
     services.record_agency_account(
         **common,
         agency=a["police"],
-        occurred_on=d(2015, 5, 20),
-        logged_on=d(2015, 5, 20),
-        sessions_believed=4,
+        occurred_on=d(2015, 4, 9),
+        logged_on=d(2015, 4, 9),
         believed_status="ongoing",
         source_kind="email",
-        summary="Police email asks how many of the six sessions remain.",
-        source="Email from the police Prevent officer 20/05/2015",
+        summary="Police email asks the provider how many sessions remain.",
+        source="Email from the police Prevent officer 09/04/2015",
     )
     services.exit_case(
         **common,
         agency=a["panel"],
-        occurred_on=d(2015, 7, 14),
-        logged_on=d(2015, 7, 14),
+        occurred_on=d(2015, 4, 1),
+        month_only=True,
+        logged_on=d(2015, 4, 30),
         risk_level="very_low",
         summary="Case exited from Channel as very low risk.",
         rationale="Panel satisfied that risk had reduced.",
-        source="Channel minutes 14/07/2015",
+        source="Channel minutes (late April 2015)",
         gate_override_reason="Exited on the panel's judgement; no provider report requested.",
     )
     twelve = FollowUpReview.objects.get(case=case, kind="12_month", state="scheduled")
     services.conduct_review(
         review=twelve,
         user=cw,
-        conducted_on=d(2017, 1, 10),
-        logged_on=d(2017, 3, 20),
+        conducted_on=d(2016, 10, 1),
+        month_only=True,
+        logged_on=d(2016, 12, 4),
         agency=a["council"],
         summary="12-month review: no further concerns reported.",
         late_reason="IT issue",
-        source="Review form 10/01/2017",
+        source="Review form, logged 04/12/2016",
+        require_late_reason=False,
     )
 
 
@@ -382,6 +397,12 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 }
             ],
         )
+        # Most panel actions are done on time; some are still open (overdue or missed).
+        if number % 5:
+            for action in PanelAction.objects.filter(case=case, completed_on__isnull=True):
+                done_on = min(today, action.due_on - dt.timedelta(days=rng.randint(0, 5)))
+                if done_on >= meeting_on:
+                    services.complete_action(action=action, user=owner, completed_on=done_on)
         assigned_on = meeting_on + dt.timedelta(days=7)
         services.assign_provider(
             **common,
@@ -440,4 +461,28 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 rationale="Risk reduced.",
                 enforce_gate=False,
             )
+            _hold_reviews(case, owner, today=today, rng=rng, number=number)
     return created
+
+
+def _hold_reviews(case, owner, *, today: dt.date, rng: random.Random, number: int) -> None:
+    """Most reviews are held around their due date, a few late, a few not at all: a caseload
+    whose dashboard shows some overdue and missed reviews, not nothing but misses."""
+    for review in FollowUpReview.objects.filter(case=case, state="scheduled").order_by("due_on"):
+        if number % 4 == 0:
+            continue  # never held: overdue or missed, depending on the date
+        late = number % 9 == 0
+        held_on = review.due_on + dt.timedelta(
+            days=rng.randint(20, 40) if late else rng.randint(-5, 7)
+        )
+        if held_on > today - dt.timedelta(days=2):
+            continue
+        services.conduct_review(
+            review=review,
+            user=owner,
+            conducted_on=held_on,
+            logged_on=held_on,
+            agency=owner.agency,
+            summary=f"{review.get_kind_display()}: no further concerns.",
+            require_late_reason=False,
+        )

@@ -110,7 +110,7 @@ def record_edit(request, reference, kind, pk):
             user=request.user,
             reason=d["reason"],
             expected_version=d["version"],
-            changes={name: d[name] for name in EDITABLE_FIELDS[kind]},
+            changes=form.changes(),
         ),
         title=f"Change: {record}",
         button="Save changes",

@@ -17,11 +17,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from casereview import spreadsheets
+from casereview.timerules import TimeRules
 from referrals import access
 from referrals.audit import log_access
 from referrals.models import AccessLog
 
 from .. import dashboard as service
+from ..backfills import LIMIT as BACKFILL_LIMIT
+from ..backfills import WINDOW_DAYS as BACKFILL_WINDOW_DAYS
+from ..backfills import recent_backfills
 
 STATE_FILTER_LABELS = {
     service.OVERDUE: "Overdue",
@@ -109,6 +113,23 @@ def dashboard(request):
     )
 
 
+@login_required
+@require_GET
+def backfills(request):
+    """Entries typed in from documents lately (reviews.backfills): backdating stays visible."""
+    _allowed(request, "view-backfills")
+    return render(
+        request,
+        "reviews/backfills.html",
+        {
+            "rows": recent_backfills(request.user, now=timezone.now()),
+            "window_days": BACKFILL_WINDOW_DAYS,
+            "limit": BACKFILL_LIMIT,
+            "late_logging_days": TimeRules.current().late_logging_days,
+        },
+    )
+
+
 def csv_cell(value) -> str:
     """A cell a spreadsheet will not run as a formula (casereview.spreadsheets)."""
     return spreadsheets.guard(value)
@@ -126,7 +147,7 @@ def csv_row(row: service.DueRow) -> list[str]:
             row.due_on.isoformat(),
             row.days_overdue,
             row.state,
-            row.conducted_on.isoformat() if row.conducted_on else "",
+            row.conducted_iso if row.conducted_on else "",
         )
     ]
 

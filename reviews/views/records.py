@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from referrals import access
-from referrals.models import User
 from referrals.views import record_form_page
 
 from .. import services
@@ -132,6 +133,7 @@ def assignment_new(request, reference):
             case=case,
             user=request.user,
             sessions_planned=d["sessions_planned"],
+            commissioned_by=d["commissioned_by"],
             provider_worker=d["provider_worker"],
             **form.record_fields(),
         ),
@@ -211,7 +213,9 @@ def session_new(request, reference):
             "user": request.user,
             "agency": assignment.agency,
             "assignment": assignment,
-            "occurred_on": d["occurred"],
+            "occurred_on": d["occurred"].value,
+            "month_only": d["occurred"].month_only,
+            "logged_on": d["logged"],
             "summary": d["summary"],
             "source": d["source"],
         }
@@ -261,6 +265,8 @@ def session_outcome(request, reference, pk):
             summary=d["summary"],
             attendees=d["attendees"],
             provider_report=d["provider_report"],
+            logged_on=d["logged"],
+            source=d["source"],
             late_reason=d["late_reason"],
             expected_version=d["version"],
         ),
@@ -356,7 +362,9 @@ def review_conduct(request, reference, pk):
         lambda d: services.conduct_review(
             review=review,
             user=request.user,
-            conducted_on=d["conducted_on"],
+            conducted_on=d["conducted"].value,
+            month_only=d["conducted"].month_only,
+            logged_on=d["logged"],
             agency=d["agency"],
             summary=d["summary"],
             participants=d["participants"],
@@ -412,15 +420,38 @@ def review_reassign(request, reference, pk):
     )
 
 
+PROVIDER_LIST_LIMIT = 100
+ACTIVE_STATUSES = ("referred", "gateway", "panel", "intervention")
+EXITED_STATUSES = ("exited", "closed", "nfa")
+
+
+class ProviderListForm(forms.Form):
+    q = forms.CharField(label="Search by reference or name", required=False, max_length=100)
+    show = forms.ChoiceField(choices=[("active", "Active"), ("exited", "Exited")], required=False)
+
+
 @login_required
 @require_GET
 def provider_cases(request):
-    """The provider's short, phone-friendly list: their cases and what to do next on each."""
-    cases = access.visible_cases(request.user).select_related("person").order_by("-referred_on")
-    if request.user.role == User.Role.PROVIDER:
-        cases = cases.filter(status__in=["panel", "intervention"]) | cases.filter(status="exited")
+    """The provider's short, phone-friendly list: active cases (by default) and what to do next
+    on each; exited cases and a search a tap away."""
+    form = ProviderListForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    show = data.get("show") or "active"
+    query = (data.get("q") or "").strip()
+    cases = access.visible_cases(request.user).select_related("person")
+    counts = cases.aggregate(
+        active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        exited=Count("pk", filter=Q(status__in=EXITED_STATUSES)),
+    )
+    cases = cases.filter(status__in=ACTIVE_STATUSES if show == "active" else EXITED_STATUSES)
+    if query:
+        cases = cases.filter(
+            Q(reference__icontains=query) | Q(person__display_name__icontains=query)
+        )
+    cases = cases.order_by("-referred_on", "reference")
     by_case: dict[int, dict] = {}
-    for case in cases[:100]:
+    for case in cases[:PROVIDER_LIST_LIMIT]:
         by_case[case.pk] = {"case": case, "planned": [], "briefings": []}
     # Only the cases shown: a provider may be commissioned on thousands.
     planned = InterventionSession.objects.filter(
@@ -430,9 +461,18 @@ def provider_cases(request):
         case_id__in=list(by_case), acknowledged_on__isnull=True, voided_at__isnull=True
     )
     for session in planned:
-        if session.case_id in by_case:
-            by_case[session.case_id]["planned"].append(session)
+        by_case[session.case_id]["planned"].append(session)
     for briefing in unacknowledged:
-        if briefing.case_id in by_case:
-            by_case[briefing.case_id]["briefings"].append(briefing)
-    return render(request, "reviews/provider_cases.html", {"rows": list(by_case.values())})
+        by_case[briefing.case_id]["briefings"].append(briefing)
+    return render(
+        request,
+        "reviews/provider_cases.html",
+        {
+            "rows": list(by_case.values()),
+            "show": show,
+            "query": query,
+            "counts": counts,
+            "limit": PROVIDER_LIST_LIMIT,
+            "form": form,
+        },
+    )

@@ -29,6 +29,16 @@ def test_lists_case_page_and_dashboard_fit_a_phone(live_server, page, axe):
         owner=worker,
         due_on=today - dt.timedelta(days=40),
     )
+    services.record_decision(
+        case=case,
+        user=worker,
+        agency=council,
+        kind="adopt",
+        rationale="Adopted",
+        occurred_on=today - dt.timedelta(days=400),
+        logged_on=today - dt.timedelta(days=400),
+        summary="Adopted",
+    )
     exit_on = today - dt.timedelta(days=220)
     services.exit_case(
         case=case,

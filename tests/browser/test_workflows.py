@@ -191,9 +191,9 @@ def test_caseworker_takes_a_case_from_referral_to_exit(live_server, page, axe, c
     open_case_link(page, "Plan or record a session")
     axe(page)
     submit(page, "Save session")
-    expect_errors(page, "Enter the date of session")
+    expect_errors(page, "Enter the date of the session")
     axe(page)
-    fill_date(page, "Date of session", today + 7 * DAY)
+    fill_date(page, "Date of the session", today + 7 * DAY)
     page.get_by_role("group", name="What happened").get_by_label("Planned").check()
     page.get_by_label("Summary").fill("Second mentoring session")
     submit(page, "Save session")
@@ -203,7 +203,7 @@ def test_caseworker_takes_a_case_from_referral_to_exit(live_server, page, axe, c
 
     # ...and one already held, with the provider's report.
     open_case_link(page, "Plan or record a session")
-    fill_date(page, "Date of session", today - 3 * DAY)
+    fill_date(page, "Date of the session", today - 3 * DAY)
     page.get_by_role("group", name="What happened").get_by_label("Held").check()
     page.get_by_label("Summary").fill("First mentoring session")
     page.get_by_label("Who attended (optional)").fill("Jordan, Pat Mentor")
@@ -377,12 +377,12 @@ def test_session_before_the_referral_date_is_refused_with_the_reason(
     sign_in(page, live_server, cast["caseworker"])
     page.goto(f"{live_server.url}/cases/{case.reference}/sessions/new/")
 
-    fill_date(page, "Date of session", referred_on - DAY)
+    fill_date(page, "Date of the session", referred_on - DAY)
     page.get_by_role("group", name="What happened").get_by_label("Held").check()
     page.get_by_label("Summary").fill("Met at the library")
     submit(page, "Save session")
 
-    message = f"Date of session must be on or after the referral date, {uk(referred_on)}."
+    message = f"Date of the session must be on or after the referral date, {uk(referred_on)}."
     summary = expect_errors(page, message)
     # The summary comes first in the page's content, above the heading.
     heading = page.get_by_role("heading", level=1)
@@ -395,17 +395,17 @@ def test_session_before_the_referral_date_is_refused_with_the_reason(
     field = page.locator("#div_id_occurred")
     expect(field).to_have_class(re.compile(r"\bgovuk-form-group--error\b"))
     expect(field.locator(".govuk-error-message")).to_have_text(f"Error: {message}")
-    expect(date_group(page, "Date of session").get_by_label("Day")).to_have_class(
+    expect(date_group(page, "Date of the session").get_by_label("Day")).to_have_class(
         re.compile(r"\bgovuk-input--error\b")
     )
     # What was typed is still there.
-    expect_date(page, "Date of session", referred_on - DAY)
+    expect_date(page, "Date of the session", referred_on - DAY)
     expect(page.get_by_role("group", name="What happened").get_by_label("Held")).to_be_checked()
     expect(page.get_by_label("Summary")).to_have_value("Met at the library")
     axe(page)
     # The summary's link takes the user to the date.
     summary.get_by_role("link", name=message).click()
-    expect(date_group(page, "Date of session").get_by_label("Day")).to_be_focused()
+    expect(date_group(page, "Date of the session").get_by_label("Day")).to_be_focused()
     assert not InterventionSession.objects.filter(case=case).exists()
 
 
@@ -445,9 +445,9 @@ def test_referral_form_can_be_completed_with_the_keyboard_alone(live_server, pag
     ):
         tab_to(received.get_by_label(part))
         keyboard.type(value)
-    tab_to(page.get_by_label("Concerns"))
+    tab_to(page.get_by_label("Concerns"), presses=4)  # past the three boxes of "Date it was logged"
     keyboard.type("Shared extremist videos with classmates (fictional).")
-    tab_to(page.get_by_label("Source (optional)"))
+    tab_to(page.get_by_label("Source (needed if logged more than 7 days ago)"))
     keyboard.type("Police referral form PR-12")
     keyboard.press("Enter")  # submits the form from a text input
 

@@ -45,6 +45,16 @@ def world():
         reference="CR-2019-00001",
     )
     cw = cast["caseworker"]
+    services.record_decision(
+        case=case,
+        user=cw,
+        agency=council,
+        kind="adopt",
+        rationale="Adopted for Channel support",
+        occurred_on=D(2019, 10, 28),
+        logged_on=D(2019, 10, 28),
+        summary="Adopted",
+    )
     services.assign_provider(
         case=case,
         user=cw,

@@ -93,7 +93,7 @@ def test_session_before_referral_is_refused_with_the_referral_date(case, casewor
             summary="Too early",
         )
     assert error.value.message_dict["occurred_on"] == [
-        "Date of session must be on or after the referral date, 7 October 2019."
+        "Date of the session must be on or after the referral date, 7 October 2019."
     ]
     assert InterventionSession.objects.count() == 0
 
@@ -116,7 +116,7 @@ def test_database_trigger_refuses_records_before_referral(case, caseworker, mode
 
 def test_account_before_referral_is_refused(case, caseworker):
     with pytest.raises(
-        ValidationError, match="Date of account must be on or after the referral date"
+        ValidationError, match="Date of the account must be on or after the referral date"
     ):
         services.record_agency_account(
             case=case,
@@ -173,6 +173,16 @@ def test_case_without_owner_is_refused_by_the_database(case):
 
 
 def test_review_before_exit_is_refused(case, caseworker):
+    services.record_decision(
+        case=case,
+        user=caseworker,
+        agency=caseworker.agency,
+        kind="adopt",
+        rationale="Adopted",
+        occurred_on=D(2019, 11, 1),
+        logged_on=D(2019, 11, 1),
+        summary="Adopted",
+    )
     case_exit = services.exit_case(
         case=case,
         user=caseworker,
@@ -191,7 +201,9 @@ def test_review_before_exit_is_refused(case, caseworker):
             agency=caseworker.agency,
             summary="Fine",
         )
-    assert "cannot be held before the exit it follows, 1 March 2020" in str(error.value)
+    assert error.value.message_dict["conducted_on"] == [
+        "A review cannot be held (1 February 2020) before the exit it follows (1 March 2020)."
+    ]
     review.refresh_from_db()
     assert review.state == FollowUpReview.State.SCHEDULED
     review.conducted_on, review.state, review.logged_on = D(2020, 2, 1), "held", D(2020, 2, 1)

@@ -179,7 +179,7 @@ def test_error_keeps_input_and_names_the_field(client, cast):
     assert "say why it was logged late" in response.content.decode()
     assert response.status_code == 200
     assert (
-        "Date of session must be on or after the referral date, 7 October 2019."
+        "Date of the session must be on or after the referral date, 7 October 2019."
         in response.content.decode()
     )
     assert b"Met at the library" in response.content

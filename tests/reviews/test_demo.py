@@ -24,22 +24,46 @@ def test_demo_is_idempotent_and_has_one_login_per_role():
         assert User.objects.get(username=username).check_password("demo-password")
 
 
-def test_demo_failure_case_shows_the_failure_pattern():
+def test_demo_failure_case_tells_the_published_story():
     load_demo(today=TODAY)
     case = Case.objects.get(reference=FAILURE_REF)
-    codes = [
-        (f.code, f.date.isoformat()) for f in compute_findings(entries_for_case(case), as_of=TODAY)
+    assert case.referred_display == "October 2014"
+    findings = compute_findings(entries_for_case(case), as_of=TODAY)
+    assert [(f.code, f.when, f.agency) for f in findings] == [
+        ("NO_WRITTEN_BRIEFING", "17 January 2015", "Brightpath Mentoring"),
+        ("BELIEF_EXCEEDS_RECORD", "12 March 2015", "Northshire Channel Panel"),
+        ("BELIEF_EXCEEDS_RECORD", "9 April 2015", "Northshire Police"),
+        ("REVIEW_MISSED", "30 October 2015", None),
+        ("REVIEW_LATE", "October 2016", "Northshire County Council"),
+        ("LOGGED_LATE", "4 December 2016", "Northshire County Council"),
     ]
-    assert codes == [
-        ("NO_WRITTEN_BRIEFING", "2015-03-05"),
-        ("BELIEF_EXCEEDS_RECORD", "2015-05-12"),
-        ("BELIEF_EXCEEDS_RECORD", "2015-05-20"),
-        ("REVIEW_MISSED", "2016-01-14"),
-        ("REVIEW_LATE", "2017-01-10"),
-        ("LOGGED_LATE", "2017-03-20"),
-    ]
+    messages = [f.message for f in findings]
+    assert messages[3] == (
+        "The 6-month review was due on 30 October 2015 (the case was exited in April 2015), "
+        "but none had been recorded by 27 November 2026."
+    )
+    assert messages[4] == (
+        "Northshire County Council held the 12-month review in October 2016, about 6 months "
+        "after it was due on 30 April 2016 (the case was exited in April 2015)."
+    )
+    assert messages[5] == (
+        "Northshire County Council’s record of the review conducted in October 2016 was logged "
+        "on 4 December 2016 by Casey Worker, 34 days after the end of that month. "
+        "Reason given: IT issue."
+    )
     well_run = Case.objects.get(reference=WELL_RUN_REF)
     assert compute_findings(entries_for_case(well_run), as_of=TODAY) == []
+
+
+def test_demo_caseload_is_a_mix_not_all_missed():
+    load_demo(today=TODAY)
+    from reviews.dashboard import Filters, build_dashboard
+
+    admin = User.objects.get(username="admin")
+    counts = build_dashboard(admin, Filters(), today=TODAY).counts
+    outstanding = counts["overdue"] + counts["missed"] + counts["due_soon"]
+    assert counts["missed"] >= 3 and counts["due_soon"] >= 3
+    assert counts["missed"] * 2 < outstanding + counts["held_late"] + 10, counts
 
 
 def test_demo_caseload_has_overdue_and_due_soon_reviews_across_owners():

@@ -433,7 +433,7 @@ def test_logged_late_message_and_keys():
     found = only([entry("briefing_issued", "2015-02-01"), late], "LOGGED_LATE")
     assert found.entry_keys == ("s1",)
     assert found.message == (
-        'Intervention provider logged the "Session held" entry for 1 March 2015 on '
+        "Intervention provider’s record of the session held on 1 March 2015 was logged on "
         "20 March 2015, 19 days later. Reason given: IT issue."
     )
     no_reason = entry("note", "2015-03-01", logged="2015-03-20")
@@ -458,7 +458,7 @@ def test_logged_late_month_only_counts_from_the_month_end(logged, late):
     assert summary(entries) == ([("LOGGED_LATE", logged, "Police")] if late else [])
     if late:
         assert only(entries, "LOGGED_LATE").message == (
-            'Police logged the "Agency account" entry for April 2015 on 8 May 2015, '
+            "Police’s record of the agency account in April 2015 was logged on 8 May 2015, "
             "8 days after the end of that month."
         )
 

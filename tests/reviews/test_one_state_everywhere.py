@@ -40,6 +40,17 @@ def _case_with_review(owner, due_on):
     while add_months(exit_on, 6) != due_on:  # month ends: find the exit that gives this due date
         exit_on -= dt.timedelta(days=1)
     case = factories.case(owner=owner, received_on=exit_on - dt.timedelta(days=120))
+    adopted_on = exit_on - dt.timedelta(days=100)
+    services.record_decision(
+        case=case,
+        user=owner,
+        agency=owner.agency,
+        kind="adopt",
+        rationale="Adopted",
+        occurred_on=adopted_on,
+        logged_on=adopted_on,
+        summary="Adopted",
+    )
     services.exit_case(
         case=case,
         user=owner,
