@@ -37,6 +37,9 @@ demo: migrate
 	DEBUG=true $(PY) manage.py load_demo
 
 # PORT=8001 make run (or make run PORT=8001) serves on another port.
+# The development server and one task worker (PDF chronologies, reminders) together: Ctrl-C
+# stops both. The worker does not reload on code changes (runserver does): restart after
+# changing a task.
 PORT ?= 8000
 run: demo
 	@echo
@@ -44,7 +47,10 @@ run: demo
 	@echo "Demo logins (password for all: demo-password):"
 	@echo "  caseworker  supervisor  provider  chair  inquiry  admin"
 	@echo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@export DEBUG=true; \
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv chromium
 	$(PY) manage.py makemigrations --check --dry-run --settings=casereview.test_settings
@@ -74,8 +80,12 @@ test-postgres: venv
 # not TRUNCATE, ALTER or DROP the tables or switch off their audit triggers. The audit chain
 # key is AUDIT_HMAC_KEY, else var/audit-hmac-key (made on first use: keep it, the chains
 # verify only with it).
+# Task workers (`manage.py db_worker`, SERVE_TASK_WORKERS of them, default 1) run beside
+# gunicorn as the same role and stop with it; on other machines run more with the same
+# DATABASE_URL and PDF storage (README "Production").
 SERVE_DATABASE_URL ?= postgres://root@127.0.0.1:5432/casereview
 SERVE_APP_ROLE ?= casereview_app
+SERVE_TASK_WORKERS ?= 1
 serve: venv
 	@if [ -z "$$SECRET_KEY" ]; then echo "SECRET_KEY is not set: using a random key for this run (sessions end when it stops)."; fi
 	@if [ -z "$$AUDIT_HMAC_KEY" ] && [ ! -s var/audit-hmac-key ]; then \
@@ -95,8 +105,11 @@ serve: venv
 	  -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO $(SERVE_APP_ROLE)" \
 	  -c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO $(SERVE_APP_ROLE)" && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
-	echo "casereview (production mode, database role $(SERVE_APP_ROLE)) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" && \
-	DATABASE_URL="$$APP_DATABASE_URL" exec $(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --keep-alive 5 --timeout 180 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"
+	echo "casereview (production mode, database role $(SERVE_APP_ROLE)) on http://127.0.0.1:8000/ — health: http://127.0.0.1:8000/healthz" || exit 1; \
+	export DATABASE_URL="$$APP_DATABASE_URL"; workers=""; \
+	for n in $$(seq 1 $(SERVE_TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload & workers="$$workers $$!"; done; \
+	trap 'kill -TERM $$workers 2>/dev/null; wait $$workers 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn casereview.wsgi -b 127.0.0.1:8000 -k gthread -w 3 --threads 4 --keep-alive 5 --timeout 180 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-}"
 
 lint: venv
 	$(VENV)/bin/ruff check .

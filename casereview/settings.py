@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_tasks",
+    "django_tasks_db",
     "casereview",
     "referrals",
     "reviews",
@@ -191,6 +193,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+_PDF_STORAGE_BACKEND = env_str("PDF_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+_PDF_STORAGE_OPTIONS = (
+    {
+        "location": Path(env_str("PDF_STORAGE_DIR", str(BASE_DIR / "var" / "chronology-pdfs"))),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    }
+    if _PDF_STORAGE_BACKEND == "django.core.files.storage.FileSystemStorage"
+    else {}
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -201,6 +213,10 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
     },
+    # Laid-out PDF chronologies (reviews/pdf/store.py), read back only through the download
+    # view, which checks access first. Every app server must reach the same files: a shared
+    # folder, or another storage backend (PDF_STORAGE_BACKEND, configured by its own settings).
+    "chronology_pdfs": {"BACKEND": _PDF_STORAGE_BACKEND, "OPTIONS": _PDF_STORAGE_OPTIONS},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -230,11 +246,24 @@ REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
 # Largest chronology CSV accepted, in bytes.
 CHRONOLOGY_MAX_UPLOAD_BYTES = env_int("CHRONOLOGY_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)
 
-# PDF chronology (reviews/pdf/): laid-out documents kept on disk, largest case
-# rendered on request, and how long a web request waits for a layout.
-PDF_CACHE_DIR = Path(env_str("PDF_CACHE_DIR", str(BASE_DIR / "var" / "pdf-cache")))
+# Background tasks (django-tasks, the backport of Django 6's django.tasks): the queue is a
+# table of the same database, so SQLite serves `make run` and PostgreSQL production, and any
+# number of `manage.py db_worker` processes take tasks with row locks (SKIP LOCKED on
+# PostgreSQL). No other server.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# PDF chronology (reviews/pdf/): laid out by a task in a worker, kept in the storage
+# "chronology_pdfs" (STORAGES above) for PDF_KEEP_HOURS, largest case laid out on request,
+# and the time and memory one layout may take in the worker.
 PDF_MAX_ENTRIES = env_int("PDF_MAX_ENTRIES", 5000)
-PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 120)
+PDF_KEEP_HOURS = env_int("PDF_KEEP_HOURS", 24, minimum=1)
+PDF_RENDER_SECONDS = env_int("PDF_RENDER_SECONDS", 300, minimum=1)
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024, minimum=64)
 
 # Pages render a bounded number of rows, whatever the size of the case: records per page
 # of the case page, and chronology rows per page of the timeline (whose findings and

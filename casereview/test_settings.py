@@ -1,6 +1,9 @@
 """Settings for the test suite: the real settings with test-only conveniences."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-tests-only")
 # Fixed, so tests (and the subprocesses they start) hash and verify with one key.
@@ -10,6 +13,11 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# Laid-out PDFs of this test run in a folder of its own, never var/chronology-pdfs.
+if not os.environ.get("PDF_STORAGE_DIR"):
+    os.environ["PDF_STORAGE_DIR"] = tempfile.mkdtemp(prefix="casereview-test-pdfs-")
+    # Removed when this process ends (subprocesses it starts share it and leave it).
+    atexit.register(shutil.rmtree, os.environ["PDF_STORAGE_DIR"], ignore_errors=True)
 
 from casereview.settings import *  # noqa: E402,F403
 

@@ -587,3 +587,70 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient} ({self.due_on})"
+
+
+class PdfJob(models.Model):
+    """One PDF chronology to lay out, being laid out, or laid out: one per fingerprint.
+
+    The fingerprint (reviews/pdf/fingerprint.py) covers the case's data, the viewer's scope
+    and the as-of day, so identical requests share one job: the unique constraint makes
+    concurrent requests enqueue one task. `attempt` names the one task allowed to work on the
+    job; a duplicate or superseded task finds another number and does nothing. Not a record
+    anyone edits (no history): the download view creates it and the worker's task
+    (reviews/pdf/jobs.py) moves it from queued to running to done or failed.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being laid out"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Problem(models.TextChoices):
+        NONE = "", "None"
+        TOO_LARGE = "too_large", "More entries than PDF_MAX_ENTRIES"
+        TIME = "time", "Over its time limit"
+        MEMORY = "memory", "Over its memory limit"
+        ERROR = "error", "Failed"
+        STOPPED = "stopped", "Its worker stopped"
+
+    fingerprint = models.CharField(max_length=64)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField()
+    restricted_to = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Other agencies' restricted records are left out; empty: the document has all.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempt = models.PositiveIntegerField(default=1)
+    failures = models.PositiveSmallIntegerField(default=0)
+    problem = models.CharField(max_length=10, choices=Problem.choices, blank=True)
+    message = models.TextField(blank=True)
+    entries = models.PositiveIntegerField(default=0)
+    entries_counted = models.BooleanField(
+        default=False, help_text="False while `entries` is the estimate made at the request."
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint"], name="pdfjob_one_per_fingerprint"),
+        ]
+        indexes = [
+            # The waiting page's queue ahead of a job: unfinished jobs by when they were queued.
+            models.Index(fields=["state", "queued_at"], name="pdfjob_state_queued_idx"),
+            # Pruning: finished jobs by when they finished.
+            models.Index(fields=["state", "finished_at"], name="pdfjob_state_finished_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of case {self.case_id} as of {self.as_of}: {self.get_state_display()}"

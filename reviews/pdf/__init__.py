@@ -16,26 +16,22 @@ were not yet logged then. A review held but logged after the as-of date shows as
 scheduled or missed. Reviews closed as "not possible" or "cancelled" carry no
 date, so they show that state whatever the as-of date.
 
-Cache. Layout costs seconds (docs/performance-notes.md), so a document is laid
-out once per (data hash, as-of date) and its bytes are kept under
-`settings.PDF_CACHE_DIR` (a per-document file lock stops two processes laying out
-the same one). Building the data to learn its hash costs a few hundred
-milliseconds on a large case, so a download first computes a cheap
-*fingerprint* (`pdf_fingerprint`: one query of the highest history id and the
-number of history rows of each kind of the case's records, of the case, its
-person, and of users and agencies, whose names the document shows; plus the as-of
-date, what the viewer may see, the thresholds, the app version and a digest of the
-code and template that make the document). Any change to what the document could
-show adds a history row, so it changes the fingerprint. An index file in
-`PDF_CACHE_DIR` (`fingerprint-<sha256>.json`) maps a fingerprint to the cached PDF; only when there is
-none is the data built and the document looked up by its hash, or laid out, as
-before. Every later download of that (hash, as-of) gets the same bytes, so the
-cover names no one: it says when the copy was laid out, and that the case's access
-log records who downloaded it (re-laying out each download to name its requester is
-what the cache exists to avoid). Each download is access-logged with the actual
-user, by the caller (the view or the command). A cached file's name carries the
-digest of the code and template too (`cache_path`), so a copy laid out by an
-earlier version is never served again. Nothing prunes the cache yet.
+Jobs. Layout costs seconds (a 2,158-entry case about 25 s), so no web request lays out a
+PDF: the download view asks `request_pdf`, which finds or starts a `PdfJob` for the
+download's *fingerprint* (`pdf_fingerprint`: one query of the highest history id and the
+number of history rows of each kind of the case's records, of the case, its person, and of
+users and agencies, whose names the document shows; plus the as-of date, what the viewer may
+see, the thresholds, the app version and a digest of the code and template that make the
+document). Any change to what the document could show adds a history row, so it changes the
+fingerprint. A task (`render_job`, on django-tasks' database queue, run by `manage.py
+db_worker`) builds the data, lays it out in a child process with a time and a memory limit
+and stores the file in the storage "chronology_pdfs" (`cache`), where every app server reads
+it; the view serves it after its own access check, to anyone whose download has the same
+fingerprint, for `PDF_KEEP_HOURS`. Every download of the same data gets the same bytes, so
+the cover names no one: it says when the copy was laid out, and that the case's access log
+records who downloaded it. Each download is access-logged with the actual user, by the
+caller (the view or the command). See `jobs` for concurrency, retries, expiry and workers
+that die mid-render. The command (`render_chronology_pdf`) lays out in its own process.
 
 Safety. User text reaches WeasyPrint only through the autoescaped Django template.
 WeasyPrint lays out an unbroken word in time that grows with the square of its
@@ -48,25 +44,24 @@ static files (`casereview-static:/css/...`, found by the staticfiles finders) ar
 allowed and anything else (`file:`, `http:`, relative paths) is refused.
 
 Limits. A case with more than `settings.PDF_MAX_ENTRIES` entries raises
-`ChronologyTooLarge`; each text a user types is at most 20,000 characters
-(`referrals.models.TEXT_MAX_LENGTH`). Web requests render through `render_bounded`,
-which lays out on one shared worker thread and waits at most
-`settings.PDF_TIMEOUT_SECONDS`. If that time runs out it raises `StillRendering`, and
-the layout finishes into the cache for the next try (it is not stopped: the wait is
-bounded, the layout is bounded only by those limits).
+`ChronologyTooLarge` (in the worker, which records it on the job); each text a user types is
+at most 20,000 characters (`referrals.models.TEXT_MAX_LENGTH`). In the worker a layout runs
+in a forked child (`layout_limited`) killed after `settings.PDF_RENDER_SECONDS` and refused
+address space beyond `settings.PDF_RENDER_MEMORY_MB` more than the worker's; a failure is
+recorded on the job with a sentence for the waiting page and tried once more.
 
 Modules. `data`: `chronology_data` and everything it is built from, `chronology_hash`,
 the size check. `fingerprint`: `pdf_fingerprint`, `FINGERPRINT_FILES` and the code digest.
-`render`: `render_html`, `breakable`, `StaticOnlyFetcher` and `_layout`. `cache`: the
-files under `PDF_CACHE_DIR`, their locks, the fingerprint index. `jobs`: a download
-(`render_chronology_pdf`, `chronology_pdf_bounded`), the shared worker thread and
-`render_bounded`. They import one another in that order, never back.
+`render`: `render_html`, `breakable`, `StaticOnlyFetcher`, `_layout` and `layout_limited`.
+`cache`: the files in the storage "chronology_pdfs". `jobs`: the download (`request_pdf`),
+the task (`render_job`), expiry (`prune`) and the command's `render_chronology_pdf`. They
+import one another in that order, never back.
 """
 
 # The names callers use, re-exported. They are bindings: replacing one here changes no
-# caller, so patch a function in the module that looks it up (`cache._layout`,
-# `jobs.chronology_data`).
-from .cache import cache_path, cached_by_fingerprint, cached_pdf, index_path, remember
+# caller, so patch a function in the module that looks it up (`jobs._layout`,
+# `jobs.layout_limited`, `jobs.chronology_data`).
+from . import cache
 from .data import (
     CHANGE_TYPES,
     COMMAND_LINE,
@@ -81,11 +76,13 @@ from .data import (
 )
 from .fingerprint import FINGERPRINT_FILES, pdf_fingerprint
 from .jobs import (
-    StillRendering,
-    chronology_pdf_bounded,
-    render_bounded,
+    Download,
+    prune,
     render_chronology_pdf,
-    wait_for_renders,
+    render_job,
+    request_pdf,
+    run_job,
+    seconds_to_wait,
 )
 from .render import (
     BREAK_EVERY,
@@ -95,9 +92,11 @@ from .render import (
     TEMPLATE,
     ZERO_WIDTH_SPACE,
     FetchRefused,
+    LayoutFailed,
     StaticOnlyFetcher,
     _layout,
     breakable,
+    layout_limited,
     render_html,
 )
 
@@ -113,26 +112,26 @@ __all__ = [
     "TEMPLATE",
     "ZERO_WIDTH_SPACE",
     "ChronologyTooLarge",
+    "Download",
     "FetchRefused",
+    "LayoutFailed",
     "StaticOnlyFetcher",
-    "StillRendering",
     "_entry_row",
     "_layout",
     "app_version",
     "breakable",
-    "cache_path",
-    "cached_by_fingerprint",
-    "cached_pdf",
+    "cache",
     "check_size",
     "chronology_data",
     "chronology_hash",
-    "chronology_pdf_bounded",
     "entry_when",
-    "index_path",
+    "layout_limited",
     "pdf_fingerprint",
-    "remember",
-    "render_bounded",
+    "prune",
     "render_chronology_pdf",
     "render_html",
-    "wait_for_renders",
+    "render_job",
+    "request_pdf",
+    "run_job",
+    "seconds_to_wait",
 ]

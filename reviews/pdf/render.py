@@ -1,14 +1,22 @@
-"""From the data to PDF bytes: the HTML, long-word break opportunities, the safe fetcher.
+"""From the data to PDF bytes: the HTML, long-word break opportunities, the safe fetcher,
+and the layout in a child process with a time and a memory limit (`layout_limited`).
 
-Nothing here is cached; `cache.cached_pdf` calls `render_html` and `_layout` at most once
-per document.
+Nothing here is stored; `jobs` calls `render_html` and a layout once per job attempt.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
+import math
 import mimetypes
+import os
 import re
+import resource
+import select
+import signal
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -107,6 +115,120 @@ def _layout(html: str) -> bytes:
     """HTML to PDF bytes: the expensive step that the cache exists to run once."""
     document = weasyprint.HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticOnlyFetcher())
     return document.write_pdf()
+
+
+class LayoutFailed(Exception):
+    """A limited layout produced no PDF. `problem` is a `PdfJob.Problem` value; the message
+    is a sentence for the person waiting for the document."""
+
+    def __init__(self, problem: str, message: str):
+        super().__init__(message)
+        self.problem = problem
+        self.message = message
+
+
+_MIB = 1024 * 1024
+
+
+def layout_limited(html: str, *, seconds: float, memory_mb: int) -> bytes:
+    """`_layout(html)` in a forked child process, killed after `seconds` and refused memory
+    beyond `memory_mb` MiB more address space than this process had (RLIMIT_AS).
+
+    A runaway layout then costs one child, never the worker: the worker records the failure
+    and goes on with the next task. The child also gets a CPU-time limit a little above
+    `seconds`, so it dies on its own if the worker itself is killed mid-render. Raises
+    LayoutFailed. Only the layout runs in the child: it reads no database (the data and the
+    HTML are made by the caller), and it leaves with `os._exit`, closing nothing it inherited.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        _layout_in_child(html, read_end, write_end, seconds, memory_mb)
+    os.close(write_end)
+    output, timed_out, reaped = bytearray(), False, False
+    try:
+        deadline = time.monotonic() + seconds
+        poller = select.poll()
+        poller.register(read_end, select.POLLIN)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(left * 1000):
+                timed_out = True
+                break
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            output += chunk
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        status = os.waitpid(pid, 0)[1]
+        reaped = True
+    finally:
+        os.close(read_end)
+        if not reaped:  # interrupted (the worker is stopping): take the child with it
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    limit = f"{seconds:g} second{'s' if seconds != 1 else ''}"
+    if (
+        timed_out
+        or os.WIFSIGNALED(status)
+        and os.WTERMSIG(status)
+        in (
+            signal.SIGXCPU,
+            signal.SIGKILL,
+        )
+    ):
+        raise LayoutFailed("time", f"Laying out the PDF took longer than its limit of {limit}.")
+    if output.startswith(b"PDF:") and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return bytes(output[4:])
+    if output.startswith(b"MEM:"):
+        raise LayoutFailed(
+            "memory", f"Laying out the PDF needed more than its memory limit of {memory_mb} MB."
+        )
+    if output.startswith(b"ERR:"):
+        detail = output[4:].decode("utf-8", "replace")
+        raise LayoutFailed("error", f"Laying out the PDF failed: {detail}")
+    how = (
+        f"signal {os.WTERMSIG(status)}"
+        if os.WIFSIGNALED(status)
+        else f"exit status {os.WEXITSTATUS(status)}"
+    )
+    raise LayoutFailed(
+        "error",
+        f"Laying out the PDF stopped unexpectedly ({how}); it may have needed more than its "
+        f"memory limit of {memory_mb} MB.",
+    )
+
+
+def _layout_in_child(html: str, read_end: int, write_end: int, seconds: float, memory_mb: int):
+    status = 70
+    try:
+        os.close(read_end)
+        _die_with_parent()
+        with open("/proc/self/statm") as statm:  # the size inherited from the worker
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = size + memory_mb * _MIB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cpu = math.ceil(seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        try:
+            message = b"PDF:" + _layout(html)
+            status = 0
+        except MemoryError:
+            message = b"MEM:"
+        except Exception as error:  # reported to the worker, which records it on the job
+            message = b"ERR:" + f"{type(error).__name__}: {error}"[:300].encode()
+        view = memoryview(message)
+        while view:
+            view = view[os.write(write_end, view) :]
+    finally:
+        os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL if the worker dies first (the CPU limit covers the rest)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def render_html(data: dict, *, digest: str, generated_at: dt.datetime) -> str:

@@ -28,6 +28,7 @@ from reviews.chronology.csv_format import ImportRejected, import_chronology
 from reviews.forms import edit_form_class
 from tests import factories
 from tests.reviews.test_chronology_csv import HEADER
+from tests.reviews.test_pdf_tasks import download
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -251,7 +252,7 @@ def test_a_cached_pdf_downloaded_by_a_second_user_does_not_name_the_first(
     )
     url = reverse("reviews:chronology-pdf", args=[case.reference]) + "?as_of=2025-12-31"
     client.force_login(supervisor)
-    first = client.get(url)
+    first = download(client, url)  # laid out by a worker (reviews/pdf/jobs.py)
     client.force_login(worker)
     second = client.get(url)
     assert first.status_code == second.status_code == 200

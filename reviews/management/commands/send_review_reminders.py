@@ -1,4 +1,4 @@
-"""python manage.py send_review_reminders [--today YYYY-MM-DD]"""
+"""python manage.py send_review_reminders [--today YYYY-MM-DD] [--enqueue]"""
 
 import datetime as dt
 import sys
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from reviews.reminders import describe, send_due_reminders
+from reviews.tasks import send_reminders
 
 
 def iso_date(value: str) -> dt.date:
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         "REVIEW_GRACE_DAYS. Each email goes once, so it is safe to run again or to overlap. "
         "Run it daily, for example from cron: "
         "15 7 * * * cd /srv/casereview && .venv/bin/python manage.py send_review_reminders "
-        ">> /var/log/casereview/reminders.log 2>&1"
+        ">> /var/log/casereview/reminders.log 2>&1 "
+        "(with --enqueue, a worker sends them: one cron line for the whole service)."
     )
 
     def add_arguments(self, parser):
@@ -33,9 +35,18 @@ class Command(BaseCommand):
             default=None,
             help="Act as if today were this date (YYYY-MM-DD); default: today in TIME_ZONE.",
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the run for a worker (manage.py db_worker) instead of sending here.",
+        )
 
-    def handle(self, *args, today=None, **options):
+    def handle(self, *args, today=None, enqueue=False, **options):
         today = iso_date(today) if today else timezone.localdate()
+        if enqueue:
+            result = send_reminders.enqueue(today.isoformat())
+            self.stdout.write(f"Reminders for {today.isoformat()} queued as task {result.id}")
+            return
         run = send_due_reminders(today)
         if options["verbosity"] > 1:
             for reminder in run.sent:
