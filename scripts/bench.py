@@ -596,9 +596,12 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from casereview.timerules import TimeRules
     from referrals.models import Case, User
+    from reviews.chronology.drawing import build_drawing
     from reviews.chronology.findings import compute_findings
     from reviews.chronology.query import entries_for_case
+    from reviews.chronology.timeline import timeline_data
 
     today = timezone.localdate()
     results: list[dict] = []
@@ -734,6 +737,17 @@ def main() -> None:
         lambda: compute_findings(entries, as_of=today),
         lambda: None,
         floor_label="—",
+    )
+    # The timeline page's drawing (issue 16): the geometry alone, from the timeline data the
+    # page has already built (reviews.chronology.drawing; the page also renders it as SVG).
+    big_timeline = timeline_data(entries, as_of=today)
+    add(
+        f"Building the drawing for the {entries_big:,}-entry case",
+        "≤ 15 ms",
+        lambda: build_drawing(big_timeline, rules=TimeRules.current(), case_ref=big_ref),
+        lambda: None,
+        floor_label="—",
+        median_ms=15,
     )
     add(
         f"Supervisor dashboard ({supervisor.agency.name})",

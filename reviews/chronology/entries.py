@@ -89,6 +89,15 @@ class Entry:
         finding (casereview.timerules)."""
         return rules.backfilled(self.logged_on, self.entered_on)
 
+    def entered_text(self) -> str:
+        """ "Entered into casereview on 30 November 2026 by Casey Worker, from Channel minutes"."""
+        text = f"Entered into casereview on {uk_date(self.entered_on)}"
+        if self.logged_by:
+            text += f" by {self.logged_by}"
+        if self.source:
+            text += f", from {self.source}"
+        return text
+
     def writing_text(self, rules: TimeRules) -> str:
         """When it was written down, and by whom, as pages and the PDF say it.
 
@@ -101,12 +110,7 @@ class Entry:
         if not self.backfilled(rules):
             by = "" if self.recorded_by or not self.logged_by else f" by {self.logged_by}"
             return logged + by
-        entered = f"Entered into casereview on {uk_date(self.entered_on)}"
-        if self.logged_by:
-            entered += f" by {self.logged_by}"
-        if self.source:
-            entered += f", from {self.source}"
-        return f"{logged}. {entered}"
+        return f"{logged}. {self.entered_text()}"
 
     @property
     def occurred_iso(self) -> str:

@@ -52,6 +52,8 @@ class Row:
     lane: int
     late: bool
     finding_codes: list[str] = field(default_factory=list)
+    # "Logged …. Entered into casereview on … by …, from …" for a backfill, else "".
+    entered_note: str = ""
     # Set by `set_display`, which `timeline_data` calls once the findings are linked.
     when: str = ""  # the entry's date as shown: "12 March 2015", or "April 2015"
     # What the page's row shows, as a plain dict of display text (a dict is the
@@ -97,6 +99,7 @@ class Row:
             "believed": believed,  # "Believed: 4 sessions ongoing" on an agency account
             "source": entry.source,
             "late_note": late_note,  # "happened …, logged …: reason" when logged late
+            "entered_note": self.entered_note,  # a backfill: when and from what it was typed in
         }
 
 
@@ -152,7 +155,7 @@ class Timeline:
                 finding,
                 rows,
                 FINDING_LABELS.get(finding.code, finding.code),
-                day_text(finding.date),
+                finding.when,
             )
             for finding, rows in self.findings
         ]
@@ -191,6 +194,7 @@ def timeline_data(
             entry=entry,
             lane=lane,
             late=entry.logged_late(rules),
+            entered_note=entry.writing_text(rules) if entry.backfilled(rules) else "",
         )
         rows.append(row)
         by_key[entry.record_key] = row
@@ -287,3 +291,84 @@ def timeline_json(case_ref: str, timeline: Timeline) -> dict:
 
 
 TYPE_CHOICES = [(t, ENTRY_TYPE_LABELS[t]) for t in ENTRY_TYPES]
+
+
+# ---------------------------------------------------------------- findings grouped by kind
+
+# A kind with this many findings or more is listed as one group ("11 entries logged late",
+# opened with <details>), so one late review is not buried under many late loggings. Two of a
+# kind (two agencies' beliefs) are each worth reading: they stay apart.
+GROUP_FROM = 3
+# "{n} …" for a group of each kind.
+GROUP_WORDS = {
+    FindingCode.BELIEF_EXCEEDS_RECORD: "agency accounts believed more than the record",
+    FindingCode.NO_WRITTEN_BRIEFING: "sessions held with no written briefing",
+    FindingCode.REVIEW_MISSED: "reviews missed",
+    FindingCode.REVIEW_LATE: "reviews held late",
+    FindingCode.LOGGED_LATE: "entries logged late",
+    FindingCode.EXITED_WITHOUT_SESSION: "exits without a session",
+}
+
+
+@dataclass
+class FindingGroup:
+    """One item of the findings list: one finding, or every finding of a kind that has
+    GROUP_FROM or more. Each finding keeps its number (its place in `Timeline.findings`, from
+    1): the list's `finding-N` anchor, the PDF's finding number and the drawing's."""
+
+    code: str
+    label: str
+    # (number, finding, the rows it is about)
+    items: list[tuple[int, Finding, list[Row]]]
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.items) >= GROUP_FROM
+
+    @property
+    def number(self) -> int:
+        return self.items[0][0]
+
+    @property
+    def summary(self) -> str:
+        """The group's words ("11 entries logged late"), or the label of a single finding."""
+        if not self.grouped:
+            return self.label
+        return f"{len(self.items):,} {GROUP_WORDS.get(self.code, self.label.lower())}"
+
+    @property
+    def numbers(self) -> str:
+        """The findings' numbers, runs written as ranges: "5, 7 to 16"."""
+        runs: list[list[int]] = []
+        for number, _, _ in self.items:
+            if runs and number == runs[-1][-1] + 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
+
+    @property
+    def when(self) -> str:
+        """The date, or the first and last dates of a group."""
+        first, last = self.items[0][1].when, self.items[-1][1].when  # "April 2015" if so known
+        return first if first == last else f"{first} to {last}"
+
+
+def finding_groups(findings: list[tuple[Finding, list[Row]]]) -> list[FindingGroup]:
+    """The findings as the list shows them: in date order, a kind with GROUP_FROM or more
+    findings as one group where its first finding falls."""
+    counts: dict[str, int] = {}
+    for finding, _ in findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+    groups: list[FindingGroup] = []
+    by_code: dict[str, FindingGroup] = {}
+    for number, (finding, rows) in enumerate(findings, 1):
+        item = (number, finding, rows)
+        if finding.code in by_code:
+            by_code[finding.code].items.append(item)
+            continue
+        group = FindingGroup(finding.code, FINDING_LABELS.get(finding.code, finding.code), [item])
+        groups.append(group)
+        if counts[finding.code] >= GROUP_FROM:
+            by_code[finding.code] = group
+    return groups

@@ -24,14 +24,18 @@ from casereview.timerules import TimeRules
 from referrals.access import sees_all_restricted
 from referrals.models import Case, User, uk_date
 
+from ..chronology.drawing import build_drawing
 from ..chronology.entries import Entry
 from ..chronology.kinds import BY_MODEL, RECORD_TYPES, RESTRICTABLE
 from ..chronology.query import entries_for_case
-from ..chronology.timeline import Row, timeline_data
+from ..chronology.timeline import Row, finding_groups, timeline_data
 from ..models import AgencyAccount, FollowUpReview, InterventionSession, PanelAction
 
 LONDON = ZoneInfo("Europe/London")
 COMMAND_LINE = "command line"
+# The drawing on the first page is wider than the timeline page's (960): an A4 landscape page
+# is wider for its height than a browser window, and the lanes keep their height.
+PDF_DRAWING_WIDTH = 1400
 
 
 class ChronologyTooLarge(Exception):
@@ -110,6 +114,22 @@ def chronology_data(case: Case, *, as_of: dt.date, viewer: User | None = None) -
             for c in timeline.comparisons
         ],
         "reviews": _reviews(case, as_of, number_of),
+        # The first page: the case on a time axis (the timeline page's drawing, from the same
+        # timeline) and its findings by kind, numbered as in section 2 and on the drawing.
+        "drawing": build_drawing(
+            timeline, rules=TimeRules.current(), case_ref=case.reference, width=PDF_DRAWING_WIDTH
+        ).as_json(),
+        "finding_groups": [
+            {
+                "numbers": group.numbers,
+                "label": group.label,
+                "summary": group.summary,
+                "when": group.when,
+                "grouped": group.grouped,
+                "agency": group.items[0][1].agency or "",
+            }
+            for group in finding_groups(timeline.findings)
+        ],
         "history": _history(case, as_of, numbers_by_record, viewer),
     }
 
@@ -132,13 +152,16 @@ def _entry_row(row: Row) -> dict:
         "label": entry.label,
         "summary": entry.summary,
         "source": entry.source,
-        "recorded_by": entry.recorded_by,
+        # Who recorded it: the name the source gives, or else who logged it in casereview.
+        "recorded_by": entry.recorded_by or entry.logged_by,
         "logged_on": uk_date(entry.logged_on),
         "logged_by": entry.logged_by,
         "late_days": TimeRules.current().logging_lag(entry.date, entry.logged_on)
         if row.late
         else None,
         "late_reason": entry.late_reason,
+        # A backfill: "Entered into casereview on … by …, from …" (not a finding).
+        "entered_note": entry.entered_text() if row.entered_note else "",
         "sessions_believed": entry.sessions_believed,
         "believed_status": entry.believed_status,
         "review_kind": entry.review_kind,
@@ -163,7 +186,9 @@ def _reviews(case: Case, as_of: dt.date, number_of: dict[str, int]) -> list[dict
             {
                 "kind": review.get_kind_display(),
                 "due": uk_date(review.due_on),
-                "conducted": uk_date(review.conducted_on) if known else "",
+                "conducted": uk_date(review.conducted_on, review.conducted_precision)
+                if known
+                else "",
                 "agency": review.agency.name if known and review.agency else "",
                 "state": review.state_on(as_of, rules).label,
                 "closed_reason": review.closed_reason,

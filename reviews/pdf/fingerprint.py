@@ -31,9 +31,11 @@ FINGERPRINT_FILES = (
     "reviews/chronology/query.py",
     "reviews/chronology/kinds.py",  # the query's tables, columns and row mapping
     "reviews/chronology/entries.py",
+    "reviews/chronology/drawing.py",  # the first page's drawing
     "casereview/timerules.py",
     "casereview/ukdates.py",
     "templates/reviews/chronology_pdf.html",
+    "templates/reviews/_timeline_drawing.svg.html",
     "static/css/chronology-pdf.css",
 )
 

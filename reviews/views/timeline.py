@@ -18,14 +18,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casereview.timerules import TimeRules
 from referrals import access
 from referrals.audit import log_access
 from referrals.models import AccessLog, Case
 
 from ..chronology.csv_format import ImportRejected, export_csv, import_chronology
+from ..chronology.drawing import build_drawing
 from ..chronology.entries import ENTRY_TYPE_LABELS
 from ..chronology.query import entries_for_case
-from ..chronology.timeline import FINDING_LABELS, TYPE_CHOICES, Row, timeline_data, timeline_json
+from ..chronology.timeline import (
+    FINDING_LABELS,
+    TYPE_CHOICES,
+    Row,
+    finding_groups,
+    timeline_data,
+    timeline_json,
+)
 
 
 class TimelineFilterForm(forms.Form):
@@ -67,21 +76,30 @@ class _EntryLinks:
         self.page = page_obj.number
         self.per_page = page_obj.paginator.per_page
         self.as_of_param = as_of_param
+        # The query string of each (page, filtered) pair, made once: the drawing asks for the
+        # link of hundreds of entries, most of them on other pages.
+        self.prefixes: dict[tuple[int, bool], str] = {}
 
     def __call__(self, row: Row) -> str:
         index = bisect.bisect_left(self.numbers, row.number)
-        if index < len(self.numbers) and self.numbers[index] == row.number:
+        shown = index < len(self.numbers) and self.numbers[index] == row.number
+        if shown:
             page = index // self.per_page + 1
             if page == self.page:
                 return f"#{row.anchor}"
-            query = self.query.copy()
         else:
             page = (row.number - 1) // self.per_page + 1  # numbers count every known entry
-            query = QueryDict(mutable=True)
-            if self.as_of_param:
-                query["as_of"] = self.as_of_param
-        query["page"] = str(page)
-        return f"?{query.urlencode()}#{row.anchor}"
+        prefix = self.prefixes.get((page, shown))
+        if prefix is None:
+            if shown:
+                query = self.query.copy()
+            else:
+                query = QueryDict(mutable=True)
+                if self.as_of_param:
+                    query["as_of"] = self.as_of_param
+            query["page"] = str(page)
+            prefix = self.prefixes[(page, shown)] = f"?{query.urlencode()}"
+        return f"{prefix}#{row.anchor}"
 
 
 @login_required
@@ -101,9 +119,10 @@ def timeline(request, reference):
     ]
     as_of = _as_of(form)
     filters = form.cleaned_data if form.is_valid() else {}
-    data = timeline_data(
-        entries, as_of=as_of, agency=filters.get("agency", ""), entry_type=filters.get("type", "")
-    )
+    agency, entry_type = filters.get("agency", ""), filters.get("type", "")
+    data = timeline_data(entries, as_of=as_of, agency=agency, entry_type=entry_type)
+    # The drawing is of the whole case whatever the filters leave in the list below.
+    whole = timeline_data(entries, as_of=as_of) if agency or entry_type else data
     log_access(
         user=request.user,
         action="view-timeline",
@@ -117,6 +136,24 @@ def timeline(request, reference):
     is_today = as_of == timezone.localdate()
     href = _EntryLinks(request, data.rows, page_obj, "" if is_today else as_of.isoformat())
     counts = Counter(finding.code for finding, _ in data.findings)
+    drawing = build_drawing(whole, rules=TimeRules.current(), case_ref=case.reference, href=href)
+    items = data.finding_items
+    shown_groups = []
+    for group in finding_groups(data.findings):
+        shown = [
+            {
+                "position": position,
+                "item": items[position - 1],
+                "links": [(row.number, href(row)) for row in rows[:ABOUT_LINKS]],
+                "more": max(len(rows) - ABOUT_LINKS, 0),
+            }
+            for position, _, rows in group.items
+            if position <= limit
+        ]
+        if shown:
+            shown_groups.append(
+                {"group": group, "shown": shown, "hidden": len(group.items) - len(shown)}
+            )
     return render(
         request,
         "reviews/timeline.html",
@@ -134,14 +171,12 @@ def timeline(request, reference):
                 page_obj.number, on_each_side=1, on_ends=1
             ),
             "page_rows": [row.display for row in page_obj.object_list],
-            "shown_findings": [
-                {
-                    "item": item,
-                    "links": [(row.number, href(row)) for row in item.rows[:ABOUT_LINKS]],
-                    "more": max(len(item.rows) - ABOUT_LINKS, 0),
-                }
-                for item in data.finding_items[:limit]
-            ],
+            "drawing": drawing.as_json(),  # as the PDF draws it: plain values render fastest
+            "filtered": bool(agency or entry_type),
+            # The findings of the first `limit` (by date), numbered as on the drawing, a kind
+            # with many findings as one group (reviews.chronology.timeline.finding_groups).
+            "finding_groups": shown_groups,
+            "shown_findings_count": min(len(data.findings), limit),
             "finding_counts": [
                 (FINDING_LABELS.get(code, code), count) for code, count in counts.most_common()
             ],

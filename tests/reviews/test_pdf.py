@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import re
-import threading
 
 import pdfplumber
 import pytest
@@ -17,8 +16,10 @@ from referrals import services as intake
 from referrals.models import AccessGrant, AccessLog, Agency, Case, CaseNote, Person, User
 from reviews import pdf
 from reviews.chronology.csv_format import import_chronology
+from reviews.models import PdfJob
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER
+from tests.reviews.test_pdf_tasks import download, is_waiting, run_worker
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -43,8 +44,17 @@ SSRF = (
 
 @pytest.fixture(autouse=True)
 def cache_dir(settings, tmp_path):
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
-    return settings.PDF_CACHE_DIR
+    """The stored PDFs of this test alone: the storage "chronology_pdfs" in a folder of its own."""
+    location = tmp_path / "chronology-pdfs"
+    configured = settings.STORAGES["chronology_pdfs"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "chronology_pdfs": {
+            **configured,
+            "OPTIONS": {**configured["OPTIONS"], "location": location},
+        },
+    }
+    return location
 
 
 @pytest.fixture
@@ -62,16 +72,21 @@ def failure_case(importer):
 
 @pytest.fixture
 def layouts(monkeypatch):
-    """Counts the real layouts (the expensive step the cache avoids repeating)."""
+    """Counts the real layouts (the expensive step the stored PDFs avoid repeating): in a
+    worker's child process (`layout_limited`) or in the command's own (`_layout`)."""
     calls = []
-    real = pdf._layout
+    real, real_limited = pdf._layout, pdf.layout_limited
 
     def counting(html):
         calls.append(html)
         return real(html)
 
-    monkeypatch.setattr(pdf, "_layout", counting)
-    monkeypatch.setattr(pdf.cache, "_layout", counting)  # where cached_pdf looks it up
+    def counting_limited(html, **limits):
+        calls.append(html)
+        return real_limited(html, **limits)
+
+    monkeypatch.setattr(pdf.jobs, "_layout", counting)  # where the jobs look them up
+    monkeypatch.setattr(pdf.jobs, "layout_limited", counting_limited)
     return calls
 
 
@@ -252,7 +267,7 @@ def test_cover_hash_is_the_hash_of_the_data_and_not_of_who_generated_it(
     assert "casereview version 0.1.0" in cover and "As of 1 January 2026" in cover
     assert "Person Ellis Norbury" in cover and "Case reference CR-T-1" in cover
 
-    for file in cache_dir.iterdir():  # a fresh layout for someone else: same data, same hash
+    for file in cache_dir.rglob("*.pdf"):  # a fresh layout for someone else: same data, same hash
         file.unlink()
     other = factories.user("another", role=User.Role.ADMIN)
     cover = pages(render(failure_case, user=other))[0]
@@ -467,6 +482,8 @@ def test_download_is_a_pdf_attachment_and_is_access_logged(
     client, cast, django_assert_max_num_queries
 ):
     client.force_login(cast["inquiry"])  # read-only access through a grant is enough
+    assert is_waiting(client.get(pdf_url(cast["case"], as_of="2025-12-31")))
+    run_worker()
     with django_assert_max_num_queries(40):
         response = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -500,7 +517,7 @@ def test_bad_as_of_is_a_400_page_and_a_future_one_means_today(client, cast):
     response = client.get(pdf_url(cast["case"], as_of="12/03/2015"))
     assert response.status_code == 400
     assert "Enter the as-of date as YYYY-MM-DD" in response.content.decode()
-    response = client.get(pdf_url(cast["case"], as_of="2999-01-01"))
+    response = download(client, pdf_url(cast["case"], as_of="2999-01-01"))
     today = dt.date.today().isoformat()
     assert response.status_code == 200 and response["Content-Disposition"].endswith(
         f'-chronology-{today}.pdf"'
@@ -508,14 +525,22 @@ def test_bad_as_of_is_a_400_page_and_a_future_one_means_today(client, cast):
 
 
 def test_repeat_downloads_are_served_from_the_cache(client, cast, layouts):
+    """Stored per fingerprint, which includes what the viewer may see: a colleague of the same
+    agency gets the same bytes; an inquiry reviewer (who sees every agency's restricted
+    notes) gets a document of their own."""
+    colleague = factories.user("colleague", agency_=cast["caseworker"].agency)
     client.force_login(cast["caseworker"])
-    first = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
-    client.force_login(cast["inquiry"])
+    first = download(client, pdf_url(cast["case"], as_of="2025-12-31"))
+    client.force_login(colleague)
     second = client.get(pdf_url(cast["case"], as_of="2025-12-31"))
     assert first.content == second.content and len(layouts) == 1
     assert "Caseworker Example" not in pages(second.content)[0]  # nor the first requester
+    client.force_login(cast["inquiry"])
+    assert download(client, pdf_url(cast["case"], as_of="2025-12-31")).status_code == 200
+    assert len(layouts) == 2
     assert [log.user for log in AccessLog.objects.filter(action="export-pdf").order_by("id")] == [
         cast["caseworker"],
+        colleague,
         cast["inquiry"],
     ]
 
@@ -540,7 +565,7 @@ def test_a_repeat_download_of_an_unchanged_case_does_not_rebuild_the_data(
 ):
     client.force_login(cast["caseworker"])
     url = pdf_url(cast["case"], as_of="2025-12-31")
-    first = client.get(url)
+    first = download(client, url)
     assert first.status_code == 200 and len(data_builds) == 1 and len(layouts) == 1
     with django_assert_max_num_queries(15):  # session, user, access checks, fingerprint, log
         again = client.get(url)
@@ -548,7 +573,7 @@ def test_a_repeat_download_of_an_unchanged_case_does_not_rebuild_the_data(
     assert len(data_builds) == 1 and len(layouts) == 1
     assert AccessLog.objects.filter(action="export-pdf").count() == 2  # every download is logged
     # Another as-of date is another document.
-    assert client.get(pdf_url(cast["case"], as_of="2016-06-01")).status_code == 200
+    assert download(client, pdf_url(cast["case"], as_of="2016-06-01")).status_code == 200
     assert len(data_builds) == 2 and len(layouts) == 2
 
 
@@ -558,7 +583,7 @@ def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(
     case, caseworker = cast["case"], cast["caseworker"]
     client.force_login(caseworker)
     url = pdf_url(case, as_of="2025-12-31")
-    before = client.get(url).content
+    before = download(client, url).content
     note = intake.add_note(
         case=case,
         user=caseworker,
@@ -567,7 +592,7 @@ def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(
         logged_on=D(2015, 8, 1),
         summary="A note added after the first download",
     )
-    added = client.get(url).content
+    added = download(client, url).content
     assert added != before and len(data_builds) == 2 and len(layouts) == 2
     text = "\n".join(pages(added))
     assert "A note added after the first download" in text
@@ -576,7 +601,7 @@ def test_a_new_note_or_a_void_gives_a_new_pdf_not_the_cached_one(
     assert f"SHA-256 of the chronology data {pdf.chronology_hash(data)}" in pages(added)[0]
 
     intake.void_record(note, user=caseworker, reason="Wrong case")
-    voided = client.get(url).content
+    voided = download(client, url).content
     assert voided not in (before, added) and len(data_builds) == 4 and len(layouts) == 3
     text = "\n".join(pages(voided))
     chronology = text[text.index("1. Chronology") : text.index("2. Findings")]
@@ -646,39 +671,26 @@ def test_a_removed_cached_pdf_is_rebuilt_and_a_lower_limit_still_refuses(
 ):
     client.force_login(cast["caseworker"])
     url = pdf_url(cast["case"], as_of="2025-12-31")
-    first = client.get(url).content
-    for file in cache_dir.glob("*.pdf"):
+    first = download(client, url).content
+    for file in cache_dir.rglob("*.pdf"):
         file.unlink()
-    assert client.get(url).content.startswith(b"%PDF-") and len(layouts) == 2
+    assert download(client, url).content.startswith(b"%PDF-") and len(layouts) == 2
     assert first  # (the new one names its own generation time)
     settings.PDF_MAX_ENTRIES = 5
     assert client.get(url).status_code == 422
     assert len(data_builds) == 2  # refused from the index, as the data would have been
 
 
-def test_a_slow_layout_gives_a_try_again_page_and_finishes_into_the_cache(
-    client, cast, settings, layouts, monkeypatch
-):
-    settings.PDF_TIMEOUT_SECONDS = 0
-    release = threading.Event()
-    counting = pdf._layout
-
-    def slow(html):
-        assert release.wait(30)
-        return counting(html)
-
-    monkeypatch.setattr(pdf, "_layout", slow)
-    monkeypatch.setattr(pdf.cache, "_layout", slow)
+def test_the_web_request_never_lays_out_it_queues_a_task_a_worker_lays_out(client, cast, layouts):
     client.force_login(cast["caseworker"])
-    try:
-        response = client.get(pdf_url(cast["case"]))
-        again = client.get(pdf_url(cast["case"]))  # waits on the same job, does not queue another
-    finally:
-        release.set()
-        pdf.wait_for_renders(timeout=30)
-    assert response.status_code == again.status_code == 503 and response["Retry-After"] == "60"
-    assert "still being prepared" in response.content.decode()
-    assert client.get(pdf_url(cast["case"])).status_code == 200
+    response = client.get(pdf_url(cast["case"]))
+    again = client.get(pdf_url(cast["case"]))  # finds the same job, does not queue another
+    assert is_waiting(response) and is_waiting(again) and layouts == []
+    assert "Your chronology is being prepared" in response.content.decode()
+    assert PdfJob.objects.count() == 1 and PdfJob.objects.get().state == PdfJob.State.QUEUED
+    run_worker()
+    assert len(layouts) == 1
+    assert client.get(pdf_url(cast["case"]))["Content-Type"] == "application/pdf"
     assert len(layouts) == 1
     assert AccessLog.objects.filter(action="export-pdf").count() == 1
 
@@ -686,7 +698,7 @@ def test_a_slow_layout_gives_a_try_again_page_and_finishes_into_the_cache(
 def test_too_large_case_gets_a_page_pointing_at_the_command(client, cast, settings):
     settings.PDF_MAX_ENTRIES = 5
     client.force_login(cast["caseworker"])
-    response = client.get(pdf_url(cast["case"]))
+    response = download(client, pdf_url(cast["case"]))
     assert response.status_code == 422
     body = response.content.decode()
     assert "too large to create here" in body and "export_chronology CR-T-1 --pdf" in body
@@ -778,7 +790,7 @@ def test_restricted_notes_of_other_agencies_stay_out_of_the_downloaded_pdf(clien
 
     def pdf_text(user):
         client.force_login(user)
-        response = client.get(f"/cases/{case.reference}/chronology.pdf")
+        response = download(client, f"/cases/{case.reference}/chronology.pdf")
         assert response.status_code == 200
         with pdfplumber.open(
             io.BytesIO(
@@ -800,3 +812,78 @@ def test_every_file_that_shapes_the_document_is_in_its_fingerprint():
 
     missing = [n for n in pdf.FINGERPRINT_FILES if not (Path(settings.BASE_DIR) / n).is_file()]
     assert missing == []
+
+
+# ---------------------------------------------------------------- the first page (issue 16)
+
+
+def _laid_out(case, as_of=AS_OF) -> tuple[dict, bytes]:
+    """The document's data and its PDF, laid out here (no job, no cache)."""
+    from django.utils import timezone
+
+    data = pdf.chronology_data(case, as_of=as_of)
+    html = pdf.render_html(data, digest=pdf.chronology_hash(data), generated_at=timezone.now())
+    return data, pdf._layout(html)
+
+
+def test_first_page_carries_the_case_the_drawing_and_the_findings():
+    """The demo failure case: the drawing's words read back off page 1, with its findings by
+    kind, numbered as in section 2; the marking and "Page X of Y" on every page."""
+    from django.utils import timezone
+
+    from reviews.sampledata.demo import FAILURE_REF, load_demo
+
+    load_demo(today=timezone.localdate())
+    case = Case.objects.select_related("person").get(reference=FAILURE_REF)
+    data, content = _laid_out(case)
+    texts = pages(content)
+    first = flat(texts[0])  # the drawing's words are set letter by letter: no spaces to trust
+    assert flat(f"Case reference {FAILURE_REF}") in first and flat("Person Sol Brennock") in first
+    drawing = data["drawing"]
+    for words in (
+        drawing["as_of_label"],
+        "Exits and follow-up reviews",
+        "6-month review missed",
+        "Sessions recorded as held (line)",
+        "ongoing",
+        *(lane["name"] for lane in drawing["lanes"]),
+        *(item["text"] for item in drawing["legend"]),
+    ):
+        assert flat(words) in first, words
+    assert f"Findings ({len(data['findings'])})" in texts[0]
+    for group in data["finding_groups"]:
+        assert flat(f"{group['numbers']} {group['label']}, {group['when']}") in first
+    for number, text in enumerate(texts, 1):
+        assert text.splitlines()[0] == "OFFICIAL-SENSITIVE"
+        assert f"OFFICIAL-SENSITIVE Page {number} of {len(texts)}" in text
+    # "Recorded by" names who recorded each entry: the source's name, or who logged it.
+    recorded = flat(column_text(content, "Recorded", "Logged"))
+    assert all(entry["recorded_by"] for entry in data["entries"])
+    for entry in data["entries"]:
+        assert flat(entry["recorded_by"]) in recorded
+
+
+def test_no_page_of_the_chronology_holds_a_lone_row(importer):
+    """34 entries of this length leave one row alone on the table's last page, unless the
+    stylesheet keeps a table's last row with the one before it."""
+    rows = ["CR-LONE,Sam Long,Police,referral,2015-01-05,,Referred,form,,,,,\n"]
+    for i in range(33):
+        day = D(2015, 1, 6) + dt.timedelta(days=i * 3)
+        rows.append(
+            f"CR-LONE,,Police,contact,{day},,Contact {i + 1}: {'words of summary ' * 6},"
+            f"note {i + 1},,,,,\n"
+        )
+    import_chronology(
+        [("lone.csv", (HEADER + "".join(rows)).encode())],
+        user=importer,
+        owner=importer,
+        trusted=True,
+    )
+    _, content = _laid_out(Case.objects.select_related("person").get(reference="CR-LONE"))
+    numbers = [
+        [int(n) for n in re.findall(r"^(\d+) \d{1,2} [A-Z][a-z]+ ", text, re.M)]
+        for text in pages(content)
+    ]
+    chronology = [found for found in numbers if found]
+    assert sum(chronology, []) == list(range(1, 35))
+    assert all(len(found) >= 2 for found in chronology), chronology
