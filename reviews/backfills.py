@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, DateTimeField, F, Value
 from django.db.models.functions import Cast, Coalesce
-
 from django.utils import timezone
 
 from casereview.timerules import TimeRules
@@ -81,7 +80,9 @@ def _part(model, *, since: dt.datetime, case_ids):
     )
 
 
-def recent_backfills(user: User, *, now: dt.datetime, rules: TimeRules | None = None) -> list[Backfill]:
+def recent_backfills(
+    user: User, *, now: dt.datetime, rules: TimeRules | None = None
+) -> list[Backfill]:
     """What was entered in the last WINDOW_DAYS as a backfill, newest first, in one query."""
     rules = rules or TimeRules.current()
     since = now - dt.timedelta(days=WINDOW_DAYS)

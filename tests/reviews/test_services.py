@@ -134,7 +134,9 @@ def test_review_logged_late_needs_its_reason(case, caseworker, commissioned):
     _held(case, caseworker, D(2015, 3, 1), report="ok")
     _exit(case, caseworker, D(2015, 7, 14))
     review = FollowUpReview.objects.get(case=case, kind="12_month")
-    with pytest.raises(ValidationError, match="logged 69 days after it happened \\(10 January 2017\\)"):
+    with pytest.raises(
+        ValidationError, match="logged 69 days after it happened \\(10 January 2017\\)"
+    ):
         services.conduct_review(
             review=review,
             user=caseworker,
