@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.db.models import CharField, DateTimeField, F, Value
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from casereview.timerules import TimeRules
 from casereview.ukdates import uk_date
@@ -22,6 +21,7 @@ from referrals.access import visible_case_ids
 from referrals.models import User
 
 from .chronology.kinds import BY_MODEL, CHRONOLOGY_MODELS
+from .chronology.query import local_day
 from .models import FollowUpReview, InterventionSession
 
 WINDOW_DAYS = 30
@@ -96,12 +96,7 @@ def recent_backfills(
     found = []
     # Read newest first until LIMIT backfills are found; only this window's entries are read.
     for row in rows[: LIMIT * 20]:
-        entered = row["b_entered"]
-        if isinstance(entered, str):
-            entered = dt.datetime.fromisoformat(entered)
-        if timezone.is_naive(entered):
-            entered = entered.replace(tzinfo=dt.UTC)
-        entered_on = timezone.localtime(entered).date()
+        entered_on = local_day(row["b_entered"])
         logged = row["b_logged"]
         logged = dt.date.fromisoformat(logged) if isinstance(logged, str) else logged
         if not rules.backfilled(logged, entered_on):

@@ -42,7 +42,7 @@ def _entry(record, case_ref: str, **overrides) -> Entry:
         "record_key": record_key(record),
         "logged_by": str(record.logged_by),
         "voided": record.voided_at is not None,
-        "entered_on": _local_date(getattr(record, "outcome_entered_at", None) or record.created_at),
+        "entered_on": local_day(getattr(record, "outcome_entered_at", None) or record.created_at),
         "commissioned_by": getattr(record, "commissioned_by", ""),
     }
     return Entry(**{**values, **overrides})
@@ -64,7 +64,7 @@ def entries_from_record(record, case_ref: str) -> list[Entry]:
                     late_reason="",
                     record_key=record_key(record) + ":plan",
                     logged_by=str(record.plan_logged_by or record.logged_by),
-                    entered_on=_local_date(record.created_at),
+                    entered_on=local_day(record.created_at),
                 )
             )
         if record.status != InterventionSession.Status.PLANNED:
@@ -94,7 +94,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
         late_reason=review.late_reason,
         record_key=record_key(review),
         logged_by=str(review.logged_by),
-        entered_on=_local_date(review.entered_at or review.created_at),
+        entered_on=local_day(review.entered_at or review.created_at),
     )
 
 
@@ -219,7 +219,7 @@ def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _local_date(value) -> dt.date | None:
+def local_day(value) -> dt.date | None:
     """The local (Europe/London) day of a stored moment; SQLite hands back UTC text."""
     if value is None:
         return None
@@ -311,7 +311,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
                         else logged_by
                     ),
                     voided=voided,
-                    entered_on=_local_date(created_at),
+                    entered_on=local_day(created_at),
                 )
             )
         kind = BY_SLUG[slug]
@@ -337,7 +337,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
                 record_key=key,
                 logged_by=logged_by,
                 voided=voided,
-                entered_on=_local_date(entered_at),
+                entered_on=local_day(entered_at),
                 commissioned_by=commissioned_by or "",
                 **extra,
             )
