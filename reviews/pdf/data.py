@@ -92,7 +92,8 @@ def chronology_data(case: Case, *, as_of: dt.date, viewer: User | None = None) -
         "entries": [_entry_row(row) for row in timeline.rows],
         "findings": [
             {
-                "code": finding.code,
+                "code": finding.code,  # the JSON's and CSV's; pages and the PDF show the label
+                "label": finding.label,
                 "date": _finding_date(finding, about),
                 "agency": finding.agency or "",
                 "message": finding.message,

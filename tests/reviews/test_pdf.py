@@ -16,6 +16,7 @@ from referrals import services as intake
 from referrals.models import AccessGrant, AccessLog, Agency, Case, CaseNote, Person, User
 from reviews import pdf
 from reviews.chronology.csv_format import import_chronology
+from reviews.chronology.findings import FindingCode
 from reviews.models import PdfJob
 from tests import factories
 from tests.reviews.test_chronology_csv import FAILURE, HEADER
@@ -185,10 +186,15 @@ def test_findings_show_codes_messages_and_entry_numbers(failure_case):
     assert [f["date"] for f in data["findings"]][1:3] == ["20 May 2015", "May 2015"]
     text = "\n".join(pages(render(failure_case)))
     findings = text[text.index("2. Findings") : text.index("3. What agencies believed")]
-    rows = [line for line in findings.splitlines() if re.match(r"\d+ [A-Z_]{9,} ", line)]
+    assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", findings), "codes are for files, not the PDF"
+    labels = dict(FindingCode.choices)
+    rows = [line for line in findings.splitlines() if re.match(r"\d+ [A-Z][a-z]", line)]
+    rows = [
+        line for line in rows if any(line.split(" ", 1)[1].startswith(v) for v in labels.values())
+    ]
     for number, (line, (code, entries)) in enumerate(zip(rows, FAILURE_FINDINGS, strict=True), 1):
         # Entries is the last column, so a row's first line ends with its numbers.
-        assert line.startswith(f"{number} {code} ") and line.endswith(
+        assert line.startswith(f"{number} {labels[code]} ") and line.endswith(
             " " + ", ".join(map(str, entries))
         )
     assert "Police believed 4 sessions had been held by 20 May 2015, but 1 was" in findings
