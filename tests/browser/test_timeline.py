@@ -46,8 +46,8 @@ def test_timeline_shows_findings_and_as_of_hides_later_records(
     expect(page.locator(".govuk-inset-text")).to_contain_text(
         "1 record logged after that day is hidden"
     )
-    expect(page.locator(".app-finding-list")).not_to_contain_text("REVIEW_LATE")
-    expect(page.locator(".app-finding-list")).to_contain_text("REVIEW_MISSED")
+    expect(page.locator(".app-finding-list")).not_to_contain_text("Review late")
+    expect(page.locator(".app-finding-list")).to_contain_text("Review missed")
     expect(page.locator("#records")).to_contain_text("(9)")
     axe(page)
 

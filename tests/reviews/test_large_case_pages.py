@@ -256,7 +256,7 @@ def test_a_finding_about_many_entries_links_the_first_few(client, caseworker, se
     import_chronology([("many.csv", data)], user=caseworker, owner=caseworker, trusted=True)
     client.force_login(caseworker)
     html = client.get(reverse("reviews:timeline", args=["CR-T-2"])).content.decode()
-    finding = re.search(r'<li id="finding-1">.*?</li>', html, re.S).group(0)
+    finding = re.search(r'<li id="finding-1"[^>]*>.*?</li>', html, re.S).group(0)
     assert "BELIEF_EXCEEDS_RECORD" in finding
     assert len(re.findall(r"#entry-\d+", finding)) == ABOUT_LINKS
     assert f"and {26 - ABOUT_LINKS} more" in finding

@@ -91,11 +91,12 @@ def test_a_summary_of_one_word_of_the_longest_allowed_length_wraps_in_the_pdf_in
     text = "\n".join(page_texts(content))
     # Broken across some 500 lines over the pages the row takes. The word's first line
     # shares the row's line with the other cells, and a line can share a page's line with
-    # its running header: all others are lines of their own.
+    # its running header, and the first lines share theirs with the "Entered into casereview
+    # on …" note of the last column: all others are lines of their own.
     assert WORD[: pdf.BREAK_EVERY] in text
     pieces = [line for line in text.splitlines() if line and line in WORD]
     assert max(len(line) for line in pieces) <= pdf.BREAK_EVERY
-    assert sum(len(line) for line in pieces) >= len(WORD) - 3 * pdf.BREAK_EVERY
+    assert sum(len(line) for line in pieces) >= len(WORD) - 10 * pdf.BREAK_EVERY
 
 
 def test_break_opportunities_are_in_the_layout_only_not_in_the_data_or_its_hash(case, long_note):
