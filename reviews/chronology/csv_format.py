@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -547,7 +548,11 @@ def import_chronology(
         errors.extend(case_errors)
     if errors:
         raise ImportRejected(errors, refused)
-    names = ", ".join(name for name, _ in files)
+    # Each file by its name and digest: the PDF appendix shows one import as one row
+    # ("500 records imported from police.csv (SHA-256 …) by …"), so the file can be matched.
+    names = ", ".join(
+        f"{name} (SHA-256 {hashlib.sha256(data).hexdigest()})" for name, data in files
+    )
     reason = f"imported from {names} by {user.username}"
     named = ImportResult()
     if not trusted:

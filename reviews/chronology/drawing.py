@@ -3,7 +3,7 @@
 `build_drawing(timeline, rules=...)` turns the `Timeline` that the page, the JSON and the
 PDF already share into plain geometry: marks with an x, a y, a width, a shape, a title, a
 link and a CSS class; axis ticks; review bands; the step line of sessions recorded as held
-against what each agency account believed. `templates/reviews/_timeline_drawing.svg.html`
+against what each agency account believed. `reviews/chronology/svg.py`
 writes it out as SVG, autoescaped, on the timeline page and on the PDF's first page (which
 reads it back from `Drawing.as_json()`, part of the hashed chronology data). Nothing here
 reads the database or writes markup.
@@ -406,36 +406,36 @@ class Drawing:
         return [t for t in self.ticks if t.label]
 
     def as_json(self) -> dict:
-        """What the template needs, as JSON values: the PDF's data is hashed JSON, and the page
-        renders from this too. Numbers come as text ("123.4"): the template engine would send
-        every float through number formatting (thousands of times on a large case), and a
-        string it only escapes."""
+        """What `reviews.chronology.svg.render_svg` writes out, as JSON values: the PDF's data
+        is hashed JSON, and the page renders from this too. Numbers stay numbers (the writer
+        formats them as `str` would, the same before and after a JSON round trip)."""
 
         def plain(item) -> dict:
-            return {key: _text(value) for key, value in vars(item).items() if key not in _SKIP}
+            return {key: value for key, value in vars(item).items() if key not in _SKIP}
 
         def mark(m: Mark) -> dict:
-            return {
-                **plain(m),
-                "end_x": _text(m.end_x),
-                "cx": _text(m.cx),
-                "top": _text(m.top),
-                "text_y": _text(m.text_y),
-            }
+            found = plain(m)
+            found["end_x"], found["cx"], found["top"], found["text_y"] = (
+                m.end_x,
+                m.cx,
+                m.top,
+                m.text_y,
+            )
+            return found
 
         def belief(b: Belief) -> dict:
             return {**plain(b), "spans": b.spans, "has_gap": b.has_gap}
 
         return {
-            "width": _text(self.width),
-            "height": _text(self.height),
+            "width": self.width,
+            "height": self.height,
             "title": self.title,
             "description": self.description,
-            "as_of_x": _text(self.as_of_x),
+            "as_of_x": self.as_of_x,
             "as_of_label": self.as_of_label,
-            "as_of_label_x": _text(self.as_of_label_x),
+            "as_of_label_x": self.as_of_label_x,
             "as_of_anchor": self.as_of_anchor,
-            "plot_bottom": _text(self.plot_bottom),
+            "plot_bottom": self.plot_bottom,
             "tick_path": self.tick_path,
             "grid_path": self.grid_path,
             "late_path": self.late_path,
@@ -443,33 +443,26 @@ class Drawing:
             "lanes": [
                 {**plain(lane), "marks": [mark(m) for m in lane.marks]} for lane in self.lanes
             ],
-            "reviews_y": _text(self.reviews_y),
+            "reviews_y": self.reviews_y,
             "review_rows": [plain(row) for row in self.review_rows],
             "review_marks": [mark(m) for m in self.review_marks],
             "exit_lines": [plain(line) for line in self.exit_lines],
             "bands": [plain(b) for b in self.bands],
-            "panel_y": _text(self.panel_y),
+            "panel_y": self.panel_y,
             "panel_label": self.panel_label,
             "panel_ticks": [plain(t) for t in self.panel_ticks],
             "step_points_text": self.step_points_text,
             "beliefs": [belief(b) for b in self.beliefs],
             "badges": [plain(b) for b in self.badges],
             "legend": [plain(item) for item in self.legend],
-            "break_x": None if self.break_x is None else _text(self.break_x),
+            "break_x": self.break_x,
             "break_label": self.break_label,
             "empty": self.empty,
         }
 
 
-# Geometry the template does not draw from (dates, the entries behind a mark).
+# Geometry the SVG writer does not draw from (dates, the entries behind a mark).
 _SKIP = frozenset({"date", "start", "end", "due", "numbers", "record_keys", "entries"})
-
-
-def _text(value):
-    """A number as the SVG writes it; anything else as it is."""
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return str(value)
-    return value
 
 
 class _Judged:

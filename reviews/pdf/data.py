@@ -235,6 +235,7 @@ def _history(
     except the creation of records whose chronology line already says it (`_as_its_entry_shows`).
     """
     rows = []
+    imports: dict[tuple, dict] = {}
     for slug, model in RECORD_TYPES.items():
         known = _known_records(model, case, as_of)
         if viewer is not None and model in RESTRICTABLE and not sees_all_restricted(viewer):
@@ -250,6 +251,10 @@ def _history(
         for version in versions:
             numbers = numbers_by_record.get(f"{slug}:{version.id}", [])
             if numbers and changes_of[version.id] == 1 and _as_its_entry_shows(version):
+                continue
+            if _imported_creation(version):
+                _add_to_import(imports, version, numbers)
+                voided[version.id] = False
                 continue
             is_void = getattr(version, "voided_at", None) is not None
             change = CHANGE_TYPES.get(version.history_type, version.history_type)
@@ -274,10 +279,66 @@ def _history(
     ):
         change = CHANGE_TYPES.get(version.history_type, version.history_type)
         rows.append(_history_row(version, f"Case {version.reference}", change, "", [], False))
+    rows += [_import_row(group) for group in imports.values()]
     rows.sort(key=lambda row: (row["at"], row["order"]))
     for row in rows:
         del row["order"]
     return rows
+
+
+# The change reason every record of one import shares (reviews.chronology.csv_format).
+IMPORT_REASON_PREFIX = "imported from "
+
+
+def _imported_creation(version) -> bool:
+    """A history row an import wrote: a record it created, or one it changed as it went (a
+    planned session the file then says was held, a review the file says was conducted)."""
+    return version.history_type in "+~" and (version.history_change_reason or "").startswith(
+        IMPORT_REASON_PREFIX
+    )
+
+
+def _add_to_import(imports: dict, version, numbers: list[int]) -> None:
+    """One import's creations become one appendix row (issue 18: a 500-row import printed
+    1,000 rows); each later change and void of those records stays a row of its own."""
+    at = timezone.localtime(version.history_date, LONDON)
+    key = (version.history_user_id, version.history_change_reason, at.date())
+    group = imports.get(key)
+    if group is None:
+        group = imports[key] = {"first": version, "count": 0, "numbers": set()}
+    group["count"] += version.history_type == "+"
+    group["numbers"].update(numbers)
+
+
+def _import_row(group: dict) -> dict:
+    first, numbers = group["first"], group["numbers"]
+    row = _history_row(first, "", "Created by import", "", [], False)
+    day = uk_date(timezone.localtime(first.history_date, LONDON).date())
+    count = group["count"]  # records the file created (a planned and held session: one)
+    what = f"{count} record{'' if count == 1 else 's'}"
+    # "imported from police.csv (SHA-256 …) by casey" → "… imported from police.csv
+    # (SHA-256 …) by Casey Worker on 30 November 2026".
+    files = first.history_change_reason[len(IMPORT_REASON_PREFIX) :].rsplit(" by ", 1)[0]
+    row["record"] = f"{what} imported from {files} by {row['who']} on {day}"
+    row["entry_ranges"] = _ranges(sorted(numbers))
+    row["reason"] = ""
+    return row
+
+
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5, 7, 8 → "1–3, 5, 7–8": an import's entries in a few words, not hundreds."""
+    parts: list[str] = []
+    start = prev = None
+    for number in numbers:
+        if prev is not None and number == prev + 1:
+            prev = number
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+        start = prev = number
+    if start is not None:
+        parts.append(str(start) if start == prev else f"{start}–{prev}")
+    return ", ".join(parts)
 
 
 def _as_its_entry_shows(version) -> bool:

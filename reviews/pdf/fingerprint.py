@@ -35,7 +35,7 @@ FINGERPRINT_FILES = (
     "casereview/timerules.py",
     "casereview/ukdates.py",
     "templates/reviews/chronology_pdf.html",
-    "templates/reviews/_timeline_drawing.svg.html",
+    "reviews/chronology/svg.py",  # writes the drawing out as SVG
     "static/css/chronology-pdf.css",
 )
 

@@ -1,7 +1,9 @@
 """Chronology import and export through the contract (chronology-format.md)."""
 
 import datetime as dt
+import hashlib
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -36,6 +38,11 @@ CR-T-1,,Local authority,review_conducted,2017-01-10,2017-03-20,12-month review h
 )
 
 
+def _sha(text: str) -> str:
+    """The digest an import names its file by."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 @pytest.fixture
 def importer():
     return factories.user("importer", role="admin")
@@ -62,7 +69,8 @@ def test_import_creates_the_same_records_the_forms_create(importer):
     assert account.occurred_precision == "month" and account.occurred_display == "May 2015"
     review = FollowUpReview.objects.get(case=case, kind="12_month")
     assert review.state == "held" and review.late_reason == "IT issue"
-    assert account.history.get().history_change_reason == "imported from failure.csv by importer"
+    reason = account.history.get().history_change_reason
+    assert reason == f"imported from failure.csv (SHA-256 {_sha(FAILURE)}) by importer"
     assert account.history.get().history_user == importer
     assert _codes(case, dt.date(2026, 1, 1)) == [
         ("NO_WRITTEN_BRIEFING", "2015-03-05"),
@@ -250,7 +258,10 @@ def test_a_large_import_keeps_every_history_row_and_the_audit_chain(importer):
     for contact in Contact.objects.filter(case=case):
         (row,) = contact.history.all()
         assert (row.history_type, row.history_user, row.summary) == ("+", importer, contact.summary)
-        assert row.history_change_reason == "imported from bulk.csv by importer"
+        assert re.fullmatch(
+            r"imported from bulk\.csv \(SHA-256 [0-9a-f]{64}\) by importer",
+            row.history_change_reason,
+        )
     # The referring and owning agencies are part of the case, so their staff can find it.
     assert {m.agency.name for m in CaseAgency.objects.filter(case=case)} >= {
         "Police",

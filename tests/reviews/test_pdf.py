@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pdfminer.pdftypes import resolve1
 
 from referrals import services as intake
@@ -384,7 +385,10 @@ def test_voided_record_is_in_the_history_appendix_with_its_reason(failure_case, 
     # ... and the reason given for the change, as history keeps it.
     assert "Voided:Belongstoanotherperson" in flat(column_text(content, "Reason", None))
     assert "Entered on the wrong case" not in text  # a voided record is not in the chronology
-    assert "imported from failure.csv by importer" in appendix
+    # The ten imported entries' creations: one row naming the file, its digest and who.
+    flat_appendix = "".join(appendix.split())  # its column wraps the sentence and the digest
+    assert re.search(r"\d+recordsimportedfromfailure\.csv\(SHA-256", flat_appendix)
+    assert "(entries1–10)" in flat_appendix
 
 
 def test_appendix_lists_what_the_chronology_lines_do_not_already_say(failure_case, importer):
@@ -420,11 +424,48 @@ def test_appendix_lists_what_the_chronology_lines_do_not_already_say(failure_cas
     assert ([number["Backfilled note"]], "Created", "Note added") in listed
     mine = {number["Plain note"], number["Edited"], number["Backfilled note"]}
     imported = [e["number"] for e in data["entries"] if e["number"] not in mine]
-    assert len(imported) == 10
-    for n in imported:
-        assert any(n in row[0] and row[1] == "Created" for row in listed), n
+    assert sorted(imported) == list(range(1, 11))
+    # ... as one row for the file (issue 18), not ten.
+    assert (
+        not [  # only the case itself (its own row) besides the one row of the import
+            row
+            for row in data["history"]
+            if row["reason"].startswith("imported from")
+            and not row["record"].startswith("Case CR-")
+        ]
+    )
+    (grouped,) = [row for row in data["history"] if row["change"] == "Created by import"]
+    assert grouped["entry_ranges"] == "1–10"  # the ten rows made nine records
+    assert re.match(
+        r"\d+ records imported from failure\.csv \(SHA-256 [0-9a-f]{64}\) by ", grouped["record"]
+    )
     text = "\n".join(pages(render(failure_case, as_of=today)))
     assert "is not listed again here" in text
+
+
+def test_an_import_is_one_appendix_row_and_its_later_changes_are_their_own(importer):
+    """500 imported rows print one appendix row for their creation (issue 18: they printed
+    500, on top of the 500 chronology lines); a later change and a void of one of them are
+    each still listed."""
+    lines = [
+        f"CR-T-9,Drew Hollins,Police,note,2020-01-01,2020-01-01,Imported note {i},,,,,,\n"
+        for i in range(500)
+    ]
+    import_chronology(
+        [("police.csv", (HEADER + "".join(lines)).encode())],
+        user=importer,
+        owner=importer,
+        trusted=True,
+    )
+    case = Case.objects.get(reference="CR-T-9")
+    first, second = CaseNote.objects.filter(case=case).order_by("pk")[:2]
+    intake.update_record(first, user=importer, changes={"summary": "Corrected"}, reason="Typo")
+    intake.void_record(second, user=importer, reason="Duplicate line")
+    data = pdf.chronology_data(case, as_of=timezone.localdate())
+    history = [row for row in data["history"] if not row["record"].startswith("Case CR-")]
+    assert [row["change"] for row in history] == ["Created by import", "Changed", "Voided"]
+    assert history[0]["record"].startswith("500 records imported from police.csv (SHA-256 ")
+    assert history[0]["entry_ranges"] == "1–499"  # the voided one is no chronology line
 
 
 def test_history_is_read_in_a_fixed_number_of_queries(failure_case, importer):
