@@ -242,6 +242,17 @@ REVIEW_GRACE_DAYS = env_int("REVIEW_GRACE_DAYS", 14)
 LATE_LOGGING_DAYS = env_int("LATE_LOGGING_DAYS", 7)
 # Reminders: days before the due date when the owner is first emailed.
 REVIEW_REMINDER_DAYS = env_int("REVIEW_REMINDER_DAYS", 14)
+# Cases gone quiet (reviews/quiet.py): an adopted case not exited with no session, contact or
+# panel meeting in NO_CONTACT_DAYS is listed and its owner emailed; its owner's agency's
+# supervisors are emailed once it stays quiet NO_CONTACT_ESCALATE_DAYS more.
+NO_CONTACT_DAYS = env_int("NO_CONTACT_DAYS", 28, minimum=1)
+NO_CONTACT_ESCALATE_DAYS = env_int("NO_CONTACT_ESCALATE_DAYS", 14)
+# Dashboard: a referral with no outcome (panel decision, exit) this many days after it was
+# received is listed as awaiting one (referrals.models.CaseQuerySet.awaiting_outcome).
+REFERRAL_OUTCOME_DAYS = env_int("REFERRAL_OUTCOME_DAYS", 30)
+# Dashboard: a session held this many days ago that nobody outside the provider has confirmed
+# (reviews.models.SessionQuerySet.awaiting_confirmation).
+SESSION_CONFIRM_DAYS = env_int("SESSION_CONFIRM_DAYS", 14)
 
 # Largest chronology CSV accepted, in bytes.
 CHRONOLOGY_MAX_UPLOAD_BYTES = env_int("CHRONOLOGY_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1)

@@ -147,15 +147,19 @@ def get_case_for_user(request, reference: str, *, write: bool = False) -> Case:
 
 
 def _agency_is_member(user: User, case: Case, *vias: str) -> bool:
-    """Whether the user's agency is part of the case (through `vias`), asked once per request:
-    the answer is kept on the user object, which lives as long as the request."""
+    """Whether the user's agency is part of the case (through any of `vias`, or at all). The
+    ways it is part of the case are read once per request, in one query, and kept on the user
+    object, which lives as long as the request: every later question is answered from them."""
     answers = getattr(user, "_casereview_member_of", None)
     if answers is None:
         answers = user._casereview_member_of = {}
-    key = (case.pk, user.agency_id, vias)
+    key = (case.pk, user.agency_id)
     if key not in answers:
-        answers[key] = _memberships(user.agency_id, *vias).filter(case_id=case.pk).exists()
-    return answers[key]
+        answers[key] = frozenset(
+            _memberships(user.agency_id).filter(case_id=case.pk).values_list("via", flat=True)
+        )
+    held = answers[key]
+    return bool(held & set(vias)) if vias else bool(held)
 
 
 def can_edit_case(user: User, case: Case) -> bool:
@@ -175,6 +179,36 @@ def can_record_sessions(user: User, case: Case) -> bool:
     if user.role == Role.PROVIDER:
         return _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
     return can_edit_case(user, case)
+
+
+def can_confirm_sessions(user: User, case: Case) -> bool:
+    """Whether `user` may confirm, on `case`, sessions an intervention provider held: someone
+    who may change the case (its owner's agency, the panel, any other agency on it) and is
+    not an intervention provider. Which sessions: `can_confirm_session`."""
+    if user.role == Role.PROVIDER:
+        return False
+    return can_edit_case(user, case)
+
+
+def can_confirm_session(user: User, session) -> bool:
+    """`can_confirm_sessions` for one session: never one held by the user's own agency (a
+    provider cannot vouch for itself, whatever the role of its staff)."""
+    return can_confirm_sessions(user, session.case) and session.agency_id != user.agency_id
+
+
+def can_ask_provider(user: User, case: Case) -> bool:
+    """Whether `user` may ask the case's intervention provider a question: an agency on the
+    case other than a provider commissioned on it."""
+    if user.role == Role.PROVIDER or not can_edit_case(user, case):
+        return False
+    return user.role == Role.ADMIN or not _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
+
+
+def can_answer_questions(user: User, case: Case) -> bool:
+    """Whether `user` may answer questions put to the provider on `case`: the provider
+    commissioned on it, or staff who may change the case, recording the provider's reply
+    (as with sessions: `can_record_sessions`)."""
+    return can_record_sessions(user, case)
 
 
 def sees_all_restricted(user: User) -> bool:

@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AccessGrant, Agency, Case, CaseNote, Contact, Person, Referral, User
+from .models import (
+    AccessGrant,
+    Agency,
+    Case,
+    CaseNote,
+    Contact,
+    Person,
+    Referral,
+    ReferralOutcome,
+    User,
+)
 
 
 class NoDeleteHistoryAdmin(SimpleHistoryAdmin):
@@ -70,5 +80,5 @@ class AccessGrantAdmin(NoDeleteHistoryAdmin):
     raw_id_fields = ("case",)
 
 
-for model in (Referral, Contact, CaseNote):
+for model in (Referral, ReferralOutcome, Contact, CaseNote):
     admin.site.register(model, CaseRecordAdmin)

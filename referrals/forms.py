@@ -254,6 +254,12 @@ class ReferralForm(GovForm):
     referrer_name = forms.CharField(
         label="Name of the referrer (optional)", required=False, max_length=200
     )
+    referrer_email = forms.EmailField(
+        label="Referrer's email address (optional)",
+        required=False,
+        max_length=254,
+        help_text="The referrer is emailed the outcome: the case reference and date only.",
+    )
     received = ApproxDateField(label="Date the referral was received")
     logged = logged_field()
     concerns = text_area("Concerns", rows=5)

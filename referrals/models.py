@@ -9,13 +9,14 @@ only to the month) apart from when it was written down (`logged_on`, by
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -177,9 +178,45 @@ def validate_case_reference(value: str) -> None:
         )
 
 
+# What else gives a referral its outcome: records of other apps (a panel decision, an exit),
+# each registered by its app as a function returning those of its records that do
+# (reviews.outcomes), so intake never reads another app's tables.
+OutcomeRecords = Callable[[], models.QuerySet]
+OUTCOME_RECORDS: list[OutcomeRecords] = []
+
+
+def register_outcome_records(records: OutcomeRecords) -> OutcomeRecords:
+    if records not in OUTCOME_RECORDS:
+        OUTCOME_RECORDS.append(records)
+    return records
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=[Case.Status.CLOSED, Case.Status.NO_FURTHER_ACTION])
+
+    def awaiting_outcome(self, today: dt.date):
+        """Open cases whose referral was received more than REFERRAL_OUTCOME_DAYS before
+        `today` and that have no outcome yet: no live record that gives one (a panel decision
+        to adopt, not to adopt or to signpost elsewhere, an exit: `OUTCOME_RECORDS`) and no
+        live referral closed at the gateway (no further action, another service).
+
+        Received on D, a case is awaiting on D + REFERRAL_OUTCOME_DAYS + 1, not before; a
+        referral known only to its month counts as received on the month's last day.
+        """
+        cutoff = today - dt.timedelta(days=settings.REFERRAL_OUTCOME_DAYS)
+        received = Q(referred_precision=DatePrecision.DAY, referred_on__lt=cutoff) | Q(
+            referred_precision=DatePrecision.MONTH, referred_on__lt=cutoff.replace(day=1)
+        )
+        closed_at_gateway = Referral.objects.filter(
+            case=OuterRef("pk"),
+            voided_at__isnull=True,
+            outcome__in=[Referral.Outcome.NO_FURTHER_ACTION, Referral.Outcome.OTHER_SERVICE],
+        )
+        cases = self.open().filter(received).exclude(Exists(closed_at_gateway))
+        for records in OUTCOME_RECORDS:
+            cases = cases.exclude(Exists(records().filter(case=OuterRef("pk"))))
+        return cases
 
 
 class Case(models.Model):
@@ -191,6 +228,11 @@ class Case(models.Model):
         EXITED = "exited", "Exited"
         CLOSED = "closed", "Closed"
         NO_FURTHER_ACTION = "nfa", "No further action"
+
+    # Open: referred, at gateway or panel, or in intervention (the provider's default list,
+    # the sessions awaiting confirmation); the others are finished with.
+    ACTIVE_STATUSES = ("referred", "gateway", "panel", "intervention")
+    FINISHED_STATUSES = ("exited", "closed", "nfa")
 
     class Consent(models.TextChoices):
         NOT_ASKED = "not_asked", "Not yet asked"
@@ -423,6 +465,13 @@ class Referral(CaseRecord):
         OTHER_SERVICE = "other_service", "Referred to another service"
 
     referrer_name = models.CharField(max_length=200, blank=True)
+    # Where the referrer is told the outcome (referrals.services.tell_referrer); optional.
+    referrer_email = models.EmailField(
+        "referrer's email address",
+        blank=True,
+        help_text="They are emailed the outcome (adopted, not adopted, exited): the case "
+        "reference and date only.",
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
 
     history = History()
@@ -432,6 +481,58 @@ class Referral(CaseRecord):
 
     def __str__(self) -> str:
         return f"Referral {uk_date(self.occurred_on, self.occurred_precision)} ({self.agency})"
+
+
+class ReferralOutcome(CaseRecord):
+    """The referrer was told the outcome of the referral (entry type `referral_outcome`).
+
+    Made by `referrals.services.tell_referrer` as the email goes: `sent_at` is when it was
+    sent and `sent_to` where, at most one per referral and outcome (voiding one lets the
+    next decision tell again). A row imported from a chronology (told by other means, at a
+    time the file does not give) has no referral, outcome or sending time: its summary says.
+    """
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", "Adopted for Channel support"
+        NOT_ADOPTED = "not_adopted", "Not adopted: no further action"
+        SIGNPOSTED = "signposted", "Not adopted: signposted to another service"
+        EXITED = "exited", "Exited from Channel"
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.PROTECT,
+        related_name="outcomes_told",
+        null=True,
+        blank=True,
+        help_text="The referral whose referrer was told; empty for an imported entry.",
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    sent_to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = History()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            # One email per referral and outcome: a second decision, a resent form or a
+            # concurrent request meets this row (inserted before the email is sent).
+            models.UniqueConstraint(
+                fields=["referral", "outcome"],
+                condition=Q(referral__isnull=False, voided_at__isnull=True),
+                name="referraloutcome_told_once",
+                violation_error_message="The referrer has already been told this outcome.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True)
+                | (Q(referral__isnull=False) & ~Q(outcome="") & ~Q(sent_to="")),
+                name="referraloutcome_sent_has_referral_outcome_and_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.get_outcome_display() or "outcome"
+        return f"Referrer told: {what} ({uk_date(self.occurred_on, self.occurred_precision)})"
 
 
 class Contact(CaseRecord):

@@ -7,10 +7,15 @@ and reason, version); every change to a case row through `update_case`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from casereview.records import ConflictError, check_version, save_record
@@ -25,8 +30,12 @@ from .models import (
     DatePrecision,
     Person,
     Referral,
+    ReferralOutcome,
     User,
+    uk_date,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -125,6 +134,7 @@ def create_referral(
     lead_agency: Agency | None = None,
     date_of_birth: dt.date | None = None,
     referrer_name: str = "",
+    referrer_email: str = "",
     source: str = "",
     reference: str = "",
     month_only: bool = False,
@@ -154,7 +164,7 @@ def create_referral(
         reason=reason,
     )
     referral = fill_record(
-        Referral(referrer_name=referrer_name),
+        Referral(referrer_name=referrer_name, referrer_email=referrer_email.strip()),
         case=case,
         user=user,
         agency=referring_agency,
@@ -337,3 +347,131 @@ def grant_access(
         user=user,
         reason=f"Access granted to {reviewer}",
     )
+
+
+# The outcome in plain words, as the referrer's email says it (no detail of the case).
+OUTCOME_SENTENCES = {
+    ReferralOutcome.Outcome.ADOPTED: "The Channel panel adopted the referral for Channel support.",
+    ReferralOutcome.Outcome.NOT_ADOPTED: (
+        "The Channel panel did not adopt the referral. No further action will be taken "
+        "through Channel."
+    ),
+    ReferralOutcome.Outcome.SIGNPOSTED: (
+        "The Channel panel did not adopt the referral and signposted it to another service."
+    ),
+    ReferralOutcome.Outcome.EXITED: "The case has been exited from Channel.",
+}
+
+
+class _NotSent(Exception):
+    """The email could not be sent: its row is rolled back with it."""
+
+
+def outcome_email(reference: str, outcome: str, on: dt.date, *, month_only: bool = False):
+    """(subject, body) of the referrer's email: the case reference, the outcome and its date."""
+    context = {
+        "reference": reference,
+        "sentence": OUTCOME_SENTENCES[outcome],
+        "date": uk_date(on, "month" if month_only else "day"),
+    }
+    subject = render_to_string("emails/referral_outcome_subject.txt", context)
+    return " ".join(subject.split()), render_to_string("emails/referral_outcome.txt", context)
+
+
+@transaction.atomic
+def tell_referrer(
+    *,
+    case: Case,
+    outcome: str,
+    by: User,
+    on: dt.date,
+    month_only: bool = False,
+    agency: Agency | None = None,
+) -> list[ReferralOutcome]:
+    """Email the outcome `outcome` (decided or exited on `on`) to the referrer of each live
+    referral of `case` received by then that gives an email address, once per referral and
+    outcome; returns the `referral_outcome` records made (empty when nobody was told now).
+
+    Each referrer's row is inserted, then the email sent, in one savepoint: the unique
+    constraint `referraloutcome_told_once` makes a second call, a resent form or a
+    concurrent request (on PostgreSQL it waits for the first) find the row and send
+    nothing. An email that cannot be sent rolls its row back and is logged; the decision or
+    exit that called this stands. Callers call it last, so little can undo the row once the
+    email is out. No email address: nothing is sent and nothing recorded (the chronology's
+    `referral_outcome` entry means the referrer was told; the caseworker tells them another
+    way and logs that contact). `agency`: who told them (the deciding panel's), else `by`'s.
+    """
+    already = ReferralOutcome.objects.filter(
+        referral=OuterRef("pk"), outcome=outcome, voided_at__isnull=True
+    )
+    referrals = (
+        Referral.objects.filter(case=case, voided_at__isnull=True, occurred_on__lte=on)
+        .exclude(referrer_email="")
+        .exclude(Exists(already))
+        .order_by("occurred_on", "pk")
+    )
+    subject, body = outcome_email(case.reference, outcome, on, month_only=month_only)
+    told = []
+    for referral in referrals:
+        record = _email_referrer(
+            referral, case, outcome, by=by, agency=agency or by.agency, subject=subject, body=body
+        )
+        if record is not None:
+            told.append(record)
+    return told
+
+
+def _email_referrer(
+    referral: Referral,
+    case: Case,
+    outcome: str,
+    *,
+    by: User,
+    agency: Agency,
+    subject: str,
+    body: str,
+) -> ReferralOutcome | None:
+    sent_at = timezone.now()
+    sent_on = timezone.localdate(sent_at)
+    label = ReferralOutcome.Outcome(outcome).label
+    record = fill_record(
+        ReferralOutcome(
+            referral=referral, outcome=outcome, sent_to=referral.referrer_email, sent_at=sent_at
+        ),
+        case=case,
+        user=by,
+        agency=agency,
+        occurred_on=sent_on,
+        logged_on=sent_on,
+        summary=(
+            f"{label}: the referrer was told by email to {referral.referrer_email}, sent at "
+            f"{timezone.localtime(sent_at):%H:%M} on {uk_date(sent_on)}."
+        ),
+        source="Email sent by casereview",
+    )
+    try:
+        with transaction.atomic():
+            save_record(record, user=by, reason=f"Referrer told: {label}")
+            try:
+                send_mail(
+                    subject,
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [referral.referrer_email],
+                    fail_silently=False,
+                )
+            except Exception as error:  # any mail failure: the row goes, the decision stays
+                raise _NotSent from error
+    except _NotSent:
+        logger.exception(
+            "Referrer not told: %s %s (referral %s)", case.reference, outcome, referral.pk
+        )
+        return None
+    except (IntegrityError, ValidationError):
+        # Told meanwhile (a concurrent request's row, committed now): nothing more to send.
+        if ReferralOutcome.objects.filter(
+            referral=referral, outcome=outcome, voided_at__isnull=True
+        ).exists():
+            return None
+        raise
+    return record

@@ -120,6 +120,7 @@ def case_new(request):
             date_of_birth=data["date_of_birth"],
             referring_agency=data["referring_agency"],
             referrer_name=data["referrer_name"],
+            referrer_email=data["referrer_email"],
             received_on=data["received"].value,
             month_only=data["received"].month_only,
             logged_on=data["logged"],

@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # membership registers which reviews records make members.
-        from . import membership, orders  # noqa: F401
+        from . import membership, orders, outcomes  # noqa: F401
 
         orders.register()  # the impossible orders the forms refuse (reviews/orders.py)
+        outcomes.register()  # what gives a referral its outcome (reviews/outcomes.py)

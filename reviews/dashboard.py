@@ -18,6 +18,9 @@ done or voided actions, and anything due later than T + 30 are not shown.
 "Agency" is the owner's agency: the one accountable for the follow-up, and
 the one whose supervisors are emailed when it is missed (reviews.reminders).
 
+Below the follow-ups, the loop lists (reviews.loop_lists: cases gone quiet, ...) each have a
+column in the count tables; all of them are read in one more query.
+
 Every function is set-based: one query gives every count and a page of rows
 (`build_dashboard`), the same query every row (`dashboard_rows`, for the CSV) and the
 owner's due list (`due_list`), whatever
@@ -37,8 +40,6 @@ from django.db.models import (
     CharField,
     DateField,
     F,
-    Func,
-    IntegerField,
     Q,
     Value,
     When,
@@ -49,7 +50,11 @@ from casereview.ukdates import iso_date, uk_date
 from referrals.access import visible_case_ids
 from referrals.models import User
 
+from .loop_lists import LOOP_LISTS, Loop, read_loops
+from .loop_lists import as_date as _as_date
+from .loop_lists import owner_name as _owner_name
 from .models import FollowUpReview, PanelAction
+from .sqldates import DaysBetween, MonthEnd
 
 PAGE_SIZE = 50
 HELD_LATE_WINDOW_DAYS = 90
@@ -86,42 +91,6 @@ KINDS = (
 KIND_LABELS = dict(KINDS)
 
 
-class DaysBetween(Func):
-    """Whole days from `start` to `end` (end - start) for two dates, on PostgreSQL and SQLite."""
-
-    output_field = IntegerField()
-    template = "(%(expressions)s)"
-    arg_joiner = " - "  # PostgreSQL: date - date is an integer number of days
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
-
-
-class MonthEnd(Func):
-    """The last day of the month of a date, on PostgreSQL and SQLite (a month-only date's day
-    for every rule: casereview.timerules)."""
-
-    output_field = DateField()
-    template = "CAST(date_trunc('month', %(expressions)s) + interval '1 month - 1 day' AS date)"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s, 'start of month', '+1 month', '-1 day')",
-            **extra_context,
-        )
-
-
 @dataclass(frozen=True)
 class Filters:
     """What the dashboard is narrowed to; blank or None means no filter."""
@@ -130,17 +99,6 @@ class Filters:
     agency: int | None = None
     kind: str = ""  # "6_month", "12_month" or "action"
     state: str = ""  # overdue, missed, due_soon or held_late
-
-
-def _owner_name(values: dict) -> str:
-    """As User.__str__: the full name, or the username when there is none."""
-    full_name = f"{values['owner_first_name']} {values['owner_last_name']}".strip()
-    return full_name or values["owner_username"]
-
-
-def _as_date(value) -> dt.date | None:
-    # SQLite returns dates from a UNION's columns as ISO strings (no field converters there).
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -202,17 +160,45 @@ class DueRow:
         return STATE_COLOURS[self.state]
 
 
+@dataclass(frozen=True)
+class CountColumn:
+    """A column of the count tables: a follow-up state or a loop list (reviews.loop_lists)."""
+
+    key: str
+    heading: str
+    words: str  # after the number, for screen readers: "3 missed for Casey Worker"
+    loop: bool = False  # links to the loop list (filtered by owner or agency), not to a state
+
+
+COUNT_COLUMNS = (
+    CountColumn(OVERDUE, "Overdue", "overdue"),
+    CountColumn(MISSED, "Missed", "missed"),
+    CountColumn(DUE_SOON, "Due in the next 30 days", "due soon"),
+    CountColumn(HELD_LATE, "Held late", "held late"),
+    *(CountColumn(spec.key, spec.column, spec.column.lower(), loop=True) for spec in LOOP_LISTS),
+)
+
+
 @dataclass
 class CountRow:
-    """Counts per state for one owner or one agency."""
+    """Counts per state, and per loop list, for one owner or one agency."""
 
     id: int
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATE_LABELS, 0))
+    loops: dict[str, int] = field(default_factory=lambda: {spec.key: 0 for spec in LOOP_LISTS})
 
     @property
     def outstanding(self) -> int:
         return sum(self.counts[state] for state in OUTSTANDING)
+
+    @property
+    def cells(self) -> list[tuple[CountColumn, int]]:
+        """Each column of the count tables with this row's number, in order."""
+        return [
+            (column, (self.loops if column.loop else self.counts)[column.key])
+            for column in COUNT_COLUMNS
+        ]
 
 
 @dataclass
@@ -227,6 +213,8 @@ class Dashboard:
     total: int  # rows in the current view, every filter applied
     page_obj: object
     page_range: object
+    loops: list[Loop] = field(default_factory=list)  # reviews.loop_lists, owner and agency filters
+    count_columns: tuple[CountColumn, ...] = COUNT_COLUMNS
 
 
 def _open_state(today: dt.date, rules: TimeRules) -> Case:
@@ -356,14 +344,24 @@ def _matches(group: dict, filters: Filters, *, with_state: bool) -> bool:
     )
 
 
-def _count_rows(groups: list[dict], key: str, name) -> list[CountRow]:
+def _count_rows(groups: list[dict], key: str, name, loop_groups=(), loop_key="") -> list[CountRow]:
     rows: dict[int, CountRow] = {}
     for group in groups:
         row = rows.setdefault(group[key], CountRow(id=group[key], name=name(group)))
         row.counts[group["item_state"]] += group["n"]
+    for group in loop_groups:
+        row = rows.setdefault(group[loop_key], CountRow(id=group[loop_key], name=name(group)))
+        row.loops[group["loop_key"]] += group["n"]
     return sorted(
         rows.values(),
-        key=lambda r: (-r.counts[MISSED], -r.counts[OVERDUE], -r.outstanding, r.name.lower(), r.id),
+        key=lambda r: (
+            -r.counts[MISSED],
+            -r.counts[OVERDUE],
+            -r.outstanding,
+            -sum(r.loops.values()),
+            r.name.lower(),
+            r.id,
+        ),
     )
 
 
@@ -504,7 +502,8 @@ class _Page:
 
 
 def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) -> Dashboard:
-    """Counts and one page (PAGE_SIZE rows) of the view, in one query.
+    """Counts and one page (PAGE_SIZE rows) of the view, in one query; the loop lists
+    (reviews.loop_lists: cases gone quiet) and their counts in one more.
 
     Counts take the owner, agency and kind filters but not the state filter,
     so the summary always shows every state; `total` takes every filter.
@@ -519,8 +518,18 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
     for group in counted:
         counts[group["item_state"]] += group["n"]
     total = sum(g["n"] for g in counted if _matches(g, filters, with_state=True))
+    # The loop lists take the owner and agency filters (they have no kind or state).
+    loop_groups, loops = read_loops(user, today, owner=filters.owner, agency=filters.agency)
+    loop_counted = [
+        g
+        for g in loop_groups
+        if (not filters.owner or g["loop_owner_id"] == filters.owner)
+        and (not filters.agency or g["loop_agency_id"] == filters.agency)
+    ]
     owners = {g["item_owner_id"]: _owner_name(g) for g in groups}
+    owners |= {g["loop_owner_id"]: _owner_name(g) for g in loop_groups}
     agencies = {g["owner_agency_id"]: g["owner_agency_name"] for g in groups}
+    agencies |= {g["loop_agency_id"]: g["owner_agency_name"] for g in loop_groups}
 
     last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     if number > last:  # past the end (a stale link): show the last page, as Paginator.get_page does
@@ -535,13 +544,20 @@ def build_dashboard(user: User, filters: Filters, *, today: dt.date, page=None) 
         filters=filters,
         today=today,
         counts=counts,
-        by_owner=_count_rows(counted, "item_owner_id", _owner_name),
-        by_agency=_count_rows(counted, "owner_agency_id", lambda g: g["owner_agency_name"]),
+        by_owner=_count_rows(counted, "item_owner_id", _owner_name, loop_counted, "loop_owner_id"),
+        by_agency=_count_rows(
+            counted,
+            "owner_agency_id",
+            lambda g: g["owner_agency_name"],
+            loop_counted,
+            "loop_agency_id",
+        ),
         owner_choices=sorted(owners.items(), key=lambda item: (item[1].lower(), item[0])),
         agency_choices=sorted(agencies.items(), key=lambda item: (item[1].lower(), item[0])),
         total=total,
         page_obj=page_obj,
         page_range=paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1),
+        loops=loops,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from referrals.forms import (
     ApproxDateField,
     GovForm,
+    LoggedDateField,
     RecordForm,
     UKDateField,
     agency_field,
@@ -18,7 +22,14 @@ from referrals.forms import (
 )
 from referrals.models import REASON_MAX_LENGTH, Agency, RiskLevel, User
 
-from .models import AgencyAccount, InterventionSession, PanelDecision, ProviderAssignment
+from .chronology.entries import Entry, EntryType
+from .models import (
+    AgencyAccount,
+    InterventionSession,
+    PanelDecision,
+    ProviderAssignment,
+    SessionConfirmation,
+)
 
 RISK_CHOICES = [("", "Not assessed"), *RiskLevel.choices]
 
@@ -221,6 +232,26 @@ class AccountForm(RecordForm):
         "late_reason",
     ]
 
+    def account_entry(self, case_ref: str, *, today) -> Entry | None:
+        """The account as a chronology entry, for the belief rule to read before it is saved
+        (reviews.views.records); None while its date is not valid. Fields not valid yet are
+        left blank."""
+        self.is_valid()  # cleaned_data holds the fields that are
+        data = self.cleaned_data
+        if not data.get("occurred"):
+            return None
+        return Entry(
+            case_ref=case_ref,
+            agency=data["agency"].name if data.get("agency") else "",
+            entry_type=EntryType.AGENCY_ACCOUNT,
+            occurred_on=data["occurred"].value,
+            month_only=data["occurred"].month_only,
+            logged_on=data.get("logged") or today,
+            summary=data.get("summary") or "",
+            sessions_believed=data.get("sessions_believed"),
+            believed_status=data.get("believed_status") or "",
+        )
+
 
 class ExitForm(RecordForm):
     occurred = ApproxDateField(label="Date of exit")
@@ -301,6 +332,76 @@ class ReassignReviewForm(GovForm):
 
 class ActionDoneForm(GovForm):
     completed_on = UKDateField(label="Date done")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConfirmSessionForm(GovForm):
+    """Someone outside the provider confirms a held session (services.confirm_session)."""
+
+    how = forms.ChoiceField(
+        label="How do you know the session took place?",
+        choices=SessionConfirmation.How.choices,
+        widget=forms.RadioSelect,
+    )
+    logged = LoggedDateField(
+        label="Date it was confirmed",
+        required=False,
+        require_all_fields=False,
+        help_text="For example, 4 12 2016. Leave today’s date if you are confirming it now.",
+        initial=timezone.localdate,
+    )
+    note = text_area(
+        "Note (optional)",
+        required=False,
+        rows=3,
+        help_text="For example, who you spoke to, or the report’s reference.",
+        max_length=REASON_MAX_LENGTH,
+    )
+
+
+# A question is short enough to read on a phone.
+QUESTION_MAX_LENGTH = 2_000
+ANSWER_MAX_LENGTH = 5_000
+
+
+def _in_a_week() -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=7)
+
+
+class AskProviderForm(GovForm):
+    """An agency on the case asks the provider a question (services.ask_provider)."""
+
+    summary = text_area(
+        "Your question",
+        rows=4,
+        required_message="Enter your question",
+        max_length=QUESTION_MAX_LENGTH,
+        name="Your question",
+    )
+    due_on = UKDateField(
+        label="Answer wanted by",
+        help_text="For example, 27 3 2027. A week from today unless you change it.",
+        initial=_in_a_week,
+    )
+
+
+class AnswerQuestionForm(GovForm):
+    """The provider answers a question (services.answer_question); short enough for a phone."""
+
+    summary = text_area(
+        "Your answer",
+        rows=6,
+        required_message="Enter your answer",
+        max_length=ANSWER_MAX_LENGTH,
+        name="Your answer",
+    )
+    occurred = LoggedDateField(
+        label="Date answered",
+        required=False,
+        require_all_fields=False,
+        help_text="Leave today’s date if you are answering now.",
+        initial=timezone.localdate,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -215,6 +215,62 @@ class Briefing(CaseRecord):
         return f"Briefing {uk_date(self.occurred_on, self.occurred_precision)}"
 
 
+# Sessions of a finished case held longer ago than this are not asked to be confirmed.
+CONFIRM_LOOKBACK_DAYS = 183
+
+
+class SessionQuerySet(models.QuerySet):
+    """Named filters of sessions. "Confirmed" is decided here, once: a held, live (not void)
+    session with at least one live `SessionConfirmation` (see `with_confirmed`). The case
+    page, the dashboard and the timeline read it from here (or, from chronology entries,
+    from `reviews.chronology.loops`, which states the same rule)."""
+
+    def held(self):
+        return self.filter(status=InterventionSession.Status.HELD, voided_at__isnull=True)
+
+    def with_confirmed(self):
+        """Annotate `is_confirmed`: held, live, and confirmed by a live confirmation."""
+        live = SessionConfirmation.objects.live().filter(session=models.OuterRef("pk"))
+        return self.annotate(
+            is_confirmed=models.Case(
+                models.When(
+                    models.Q(status=InterventionSession.Status.HELD, voided_at__isnull=True)
+                    & models.Exists(live),
+                    then=models.Value(True),
+                ),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def confirmed(self):
+        return self.held().filter(
+            models.Exists(SessionConfirmation.objects.live().filter(session=models.OuterRef("pk")))
+        )
+
+    def unconfirmed(self):
+        return self.held().exclude(
+            models.Exists(SessionConfirmation.objects.live().filter(session=models.OuterRef("pk")))
+        )
+
+    def awaiting_confirmation(self, today: dt.date):
+        """Held sessions still unconfirmed more than SESSION_CONFIRM_DAYS after they were held,
+        of a case still in support or held in the last CONFIRM_LOOKBACK_DAYS (a session of a
+        case exited years ago is history, not a task): the supervisors' dashboard list."""
+        held_before = today - dt.timedelta(days=settings.SESSION_CONFIRM_DAYS)
+        recent = today - dt.timedelta(days=CONFIRM_LOOKBACK_DAYS)
+        in_support = Q(case__status__in=Case.ACTIVE_STATUSES) | Q(occurred_on__gte=recent)
+        return self.unconfirmed().filter(in_support, occurred_on__lt=held_before)
+
+    def confirmation_counts(self) -> dict[str, int]:
+        """{"held": live held sessions, "confirmed": those of them confirmed}: one query."""
+        live = SessionConfirmation.objects.live().filter(session=models.OuterRef("pk"))
+        return self.held().aggregate(
+            held=models.Count("pk"),
+            confirmed=models.Count("pk", filter=models.Q(models.Exists(live))),
+        )
+
+
 class InterventionSession(CaseRecord):
     """One mentoring session: arranged in advance (planned), then held, cancelled or not attended.
 
@@ -254,6 +310,7 @@ class InterventionSession(CaseRecord):
     # was after the plan; else the record's `created_at` is that moment.
     outcome_entered_at = models.DateTimeField(null=True, blank=True)
 
+    objects = SessionQuerySet.as_manager()
     history = History()
 
     class Meta(CaseRecord.Meta):
@@ -542,17 +599,247 @@ def check_not_before_referral(record: CaseRecord, noun: str) -> None:
         )
 
 
+class SessionConfirmationQuerySet(models.QuerySet):
+    def live(self):
+        """Not void: only a live confirmation makes its session confirmed."""
+        return self.filter(voided_at__isnull=True)
+
+
+class SessionConfirmation(CaseRecord):
+    """Someone outside the intervention provider confirmed that a held session took place.
+
+    As the chronology format has it (`session_confirmed`): `occurred_on` is the session's
+    day (with its precision) and `logged_on` the day it was confirmed; `agency` is the
+    confirming agency, never the provider's own (a provider cannot vouch for itself).
+    `summary` says how, in words that start with the `how` label (the CSV carries only the
+    summary, so an import reads `how` back from it: `How.from_summary`).
+    """
+
+    class How(models.TextChoices):
+        CALL = "call", "Call with the person"
+        REPORT = "report", "Provider’s report received"
+        ATTENDED = "attended", "Attended with them"
+        OTHER = "other", "Other"
+
+        @classmethod
+        def from_summary(cls, summary: str) -> str:
+            """The `how` a summary starts with (as `describe` writes it); OTHER when none."""
+            folded = summary.strip().casefold().replace("'", "’")
+            for value, label in cls.choices:
+                if value != cls.OTHER and folded.startswith(label.casefold()):
+                    return value
+            return cls.OTHER
+
+    session = models.ForeignKey(
+        InterventionSession, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    how = models.CharField(max_length=10, choices=How.choices, default=How.OTHER)
+
+    objects = SessionConfirmationQuerySet.as_manager()
+    history = History()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            # One live confirmation of a session per agency: a second would count nothing more.
+            models.UniqueConstraint(
+                fields=["session", "agency"],
+                condition=Q(voided_at__isnull=True),
+                name="sessionconfirmation_once_per_agency",
+                violation_error_message="Your agency has already confirmed this session.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Confirmation of the session of {uk_date(self.occurred_on, self.occurred_precision)}"
+        )
+
+    @staticmethod
+    def describe(how: str, note: str = "") -> str:
+        """The summary a confirmation is saved with: how, then the note."""
+        label = SessionConfirmation.How(how).label
+        note = note.strip()
+        return f"{label}: {note}" if note else label
+
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        session = self.session if self.session_id else None
+        if session is not None:
+            if session.case_id != self.case_id:
+                errors.setdefault("session", []).append("That session belongs to another case.")
+            elif session.status != InterventionSession.Status.HELD or session.is_void:
+                errors.setdefault("session", []).append("Only a held session can be confirmed.")
+            if self.agency_id and self.agency_id == session.agency_id:
+                errors.setdefault("agency", []).append(
+                    f"{session.agency} provided the session, so it cannot confirm it: a "
+                    "confirmation comes from someone outside the intervention provider."
+                )
+            if (self.occurred_on, self.occurred_precision) != (
+                session.occurred_on,
+                session.occurred_precision,
+            ):
+                errors.setdefault("occurred_on", []).append(
+                    f"A confirmation is dated on its session’s day, {session.occurred_display}."
+                )
+            elif self.logged_on and self.logged_on < self.occurred_on:
+                errors["logged_on"] = [
+                    f"The date it was confirmed cannot be before the session, "
+                    f"{session.occurred_display}."
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProviderQuestionQuerySet(models.QuerySet):
+    """Named filters of questions to the provider. "Open" and "overdue" are decided here,
+    once; the case page, the provider's list, the dashboard and reminders read them."""
+
+    def live(self):
+        return self.filter(voided_at__isnull=True)
+
+    @staticmethod
+    def _open() -> Q:
+        """Live, and no live answer: the one definition of an open question."""
+        answered = QuestionAnswer.objects.filter(
+            question=models.OuterRef("pk"), voided_at__isnull=True
+        )
+        return Q(voided_at__isnull=True) & ~models.Exists(answered)
+
+    def open(self):
+        """Live questions with no live answer."""
+        return self.filter(self._open())
+
+    def with_overdue(self, on: dt.date):
+        """Annotate `is_overdue`: open, and its due date is before `on` (a question with no
+        due date, as an import may leave it, is never overdue)."""
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(self._open() & Q(due_on__lt=on), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def answerable_on(self, day: dt.date):
+        """Open questions asked on or before `day`, earliest first: the one an answer given on
+        `day` answers is the first (docs/chronology-format.md, `question_answered`)."""
+        return self.open().filter(occurred_on__lte=day).order_by("occurred_on", "id")
+
+    def overdue(self, on: dt.date):
+        """Open questions whose due date is before `on` (`with_overdue`)."""
+        return self.with_overdue(on).filter(is_overdue=True)
+
+
+class ProviderQuestion(CaseRecord):
+    """An agency on the case asked the intervention provider a question (`question_asked`).
+
+    `summary` is the question; `occurred_on` the day it was asked; `due_on` when an answer is
+    wanted by (None: not said, as in an imported chronology). Open until a live
+    `QuestionAnswer` answers it (`ProviderQuestion.objects.open()`).
+    """
+
+    due_on = models.DateField(
+        null=True, blank=True, help_text="When an answer is wanted by; blank when not said."
+    )
+
+    objects = ProviderQuestionQuerySet.as_manager()
+    history = History()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(due_on__gte=F("occurred_on")),
+                name="providerquestion_due_not_before_asked",
+                violation_error_message="An answer cannot be due before the question was asked.",
+            ),
+        ]
+        indexes = [
+            # The provider's list and the dashboard: a case's live questions by due date.
+            models.Index(
+                fields=["case", "due_on"],
+                name="providerquestion_live_due_idx",
+                condition=Q(voided_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Question of {uk_date(self.occurred_on, self.occurred_precision)}"
+
+    def clean(self):
+        super().clean()
+        if self.due_on and self.occurred_on and self.due_on < self.occurred_on:
+            raise ValidationError(
+                {
+                    "due_on": "The date an answer is due cannot be before the question was "
+                    f"asked, {uk_date(self.occurred_on, self.occurred_precision)}."
+                }
+            )
+
+
+class QuestionAnswer(CaseRecord):
+    """The provider's answer to a question (`question_answered`); `summary` is the answer and
+    `occurred_on` the day it was answered. One live answer per question."""
+
+    question = models.ForeignKey(ProviderQuestion, on_delete=models.PROTECT, related_name="answers")
+
+    history = History()
+
+    class Meta(CaseRecord.Meta):
+        constraints = [
+            *CaseRecord.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(voided_at__isnull=True),
+                name="questionanswer_one_live_per_question",
+                violation_error_message="This question has already been answered.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer of {uk_date(self.occurred_on, self.occurred_precision)}"
+
+    def clean(self):
+        super().clean()
+        question = self.question if self.question_id else None
+        if question is None:
+            return
+        if question.case_id != self.case_id:
+            raise ValidationError({"question": "That question belongs to another case."})
+        if question.is_void:
+            raise ValidationError({"question": "That question was voided."})
+        if self.occurred_on and self.effective_date < question.occurred_on:
+            raise ValidationError(
+                {
+                    "occurred_on": "A question cannot be answered before it was asked, "
+                    f"{question.occurred_display}."
+                }
+            )
+
+
 class ReminderSent(models.Model):
     """One reminder or escalation email, recorded so that it is sent at most once.
 
     The unique constraint is what makes overlapping or repeated runs safe: the
     row is inserted before the email goes, and a second run's insert fails.
+    It is about a follow-up review, a panel action or (a case gone quiet:
+    reviews.quiet) a case; `due_on` is then the last activity the quiet period
+    runs from, so each quiet period is emailed once.
     """
 
     class Kind(models.TextChoices):
         BEFORE = "before", "Due soon"
         DUE = "due", "Due today"
         ESCALATION = "escalation", "Overdue: escalated"
+        QUIET = "quiet", "Case gone quiet"
+        QUIET_ESCALATION = "quiet_escalation", "Case gone quiet: escalated"
+        # One per case, recipient and due date: every question of the case due that day.
+        QUESTION = "question", "Question to the provider not answered in time"
 
     review = models.ForeignKey(
         FollowUpReview, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
@@ -560,11 +847,16 @@ class ReminderSent(models.Model):
     action = models.ForeignKey(
         PanelAction, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
     )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="reminders", null=True, blank=True
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    due_on = models.DateField(help_text="The due date the reminder was about.")
+    due_on = models.DateField(
+        help_text="The due date the reminder was about; for a case gone quiet, its last activity."
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -579,9 +871,19 @@ class ReminderSent(models.Model):
                 condition=Q(action__isnull=False),
                 name="remindersent_once_per_action",
             ),
+            # Once per quiet period: a case active again and then quiet again has a new one.
+            models.UniqueConstraint(
+                fields=["case", "kind", "recipient", "due_on"],
+                condition=Q(case__isnull=False),
+                name="remindersent_once_per_quiet_case",
+            ),
             models.CheckConstraint(
-                condition=Q(review__isnull=False) ^ Q(action__isnull=False),
-                name="remindersent_review_or_action",
+                condition=(
+                    Q(review__isnull=False, action__isnull=True, case__isnull=True)
+                    | Q(review__isnull=True, action__isnull=False, case__isnull=True)
+                    | Q(review__isnull=True, action__isnull=True, case__isnull=False)
+                ),
+                name="remindersent_one_subject",
             ),
         ]
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casereview.records import check_version, save_record
-from casereview.timerules import REVIEW_MONTHS, review_due_on
-from referrals.models import Agency, Case, DatePrecision, User
-from referrals.services import fill_record, today, update_case
+from casereview.timerules import REVIEW_MONTHS, TimeRules, review_due_on
+from referrals.models import Agency, Case, DatePrecision, ReferralOutcome, User, effective_date
+from referrals.services import fill_record, tell_referrer, today, update_case
 
 from .models import (
     AgencyAccount,
@@ -24,7 +24,28 @@ from .models import (
     PanelDecision,
     PanelMeeting,
     ProviderAssignment,
+    ProviderQuestion,
+    QuestionAnswer,
+    SessionConfirmation,
 )
+from .outcomes import DECISION_OUTCOMES
+
+
+def _tell_referrer(case: Case, outcome: str, record, user: User) -> None:
+    """Email the referrer the outcome `record` (a decision, its meeting, an exit) recorded:
+    called last, after every other write of the service (referrals.services.tell_referrer).
+    Not for a record copied in from documents (a backfill: logged more than
+    LATE_LOGGING_DAYS ago): the referrer was told, or not, back then."""
+    if TimeRules.current().backfilled(record.logged_on, today()):
+        return
+    tell_referrer(
+        case=case,
+        outcome=outcome,
+        by=user,
+        on=record.effective_date,
+        month_only=record.occurred_precision == DatePrecision.MONTH,
+        agency=record.agency,
+    )
 
 
 def _record(model_record, *, case, user, reason, require_late_reason, **fields):
@@ -49,6 +70,7 @@ def record_panel_meeting(
     actions: list[dict] = (),
     reason: str = "Panel meeting recorded",
     require_late_reason: bool = True,
+    notify_referrer: bool = True,
     **fields,
 ) -> PanelMeeting:
     """The meeting, its decisions (each with a rationale) and its actions (owner, due date)."""
@@ -84,6 +106,10 @@ def record_panel_meeting(
     update_case(
         case, user=user, reason=reason, changes=lambda current: panel_changes(current, risk_level)
     )
+    if notify_referrer:
+        for decision in decisions:
+            if outcome := DECISION_OUTCOMES.get(decision["kind"]):
+                _tell_referrer(case, outcome, meeting, user)
     return meeting
 
 
@@ -106,8 +132,11 @@ def record_decision(
     meeting: PanelMeeting | None = None,
     reason: str = "Panel decision recorded",
     require_late_reason: bool = True,
+    notify_referrer: bool = True,
     **fields,
 ) -> PanelDecision:
+    """A panel decision; one that is an outcome of the referral (reviews.outcomes) is emailed
+    to the referrer, unless `notify_referrer` is False (an import of past records)."""
     decision = _record(
         PanelDecision(meeting=meeting, kind=kind, rationale=rationale),
         case=case,
@@ -127,6 +156,8 @@ def record_decision(
                 else {}
             ),
         )
+    if notify_referrer and (outcome := DECISION_OUTCOMES.get(kind)):
+        _tell_referrer(case, outcome, decision, user)
     return decision
 
 
@@ -423,11 +454,13 @@ def exit_case(
     reason: str = "Case exited",
     require_late_reason: bool = True,
     enforce_gate: bool = True,
+    notify_referrer: bool = True,
     **fields,
 ) -> CaseExit:
     """Exit the case from Channel and schedule its 6- and 12-month reviews from this exit.
 
-    A re-exit cancels the reviews still scheduled from an earlier exit.
+    A re-exit cancels the reviews still scheduled from an earlier exit. The referrer is
+    emailed the exit unless `notify_referrer` is False (an import of past records).
     """
     problems = exit_gate_problems(case) if enforce_gate else []
     if problems and not gate_override_reason.strip():
@@ -470,6 +503,8 @@ def exit_case(
             **({"risk_level": risk_level} if risk_level else {}),
         },
     )
+    if notify_referrer:
+        _tell_referrer(case, ReferralOutcome.Outcome.EXITED, case_exit, user)
     return case_exit
 
 
@@ -577,3 +612,142 @@ def reassign_review(
         raise ValidationError({"reason": "Say why the review is being reassigned."})
     review.owner = owner
     return save_record(review, user=user, reason=f"Reassigned to {owner}: {reason}")
+
+
+# ---------------------------------------------------------------- closing the loops (issue 17)
+# Confirmations, questions and answers raise no finding (docs/chronology-format.md), so none of
+# them asks for a reason for logging late; and the impossible-order rules are not theirs.
+
+
+@transaction.atomic
+def confirm_session(
+    *,
+    session: InterventionSession,
+    user: User,
+    agency: Agency,
+    how: str,
+    confirmed_on: dt.date | None = None,
+    note: str = "",
+    summary: str = "",
+    source: str = "",
+    recorded_by: str = "",
+    late_reason: str = "",
+    reason: str = "Session confirmed",
+) -> SessionConfirmation:
+    """Someone outside the intervention provider confirms that `session` was held.
+
+    The confirmation is dated on the session's day; `confirmed_on` (default today) is its
+    logged date. `summary` defaults to how, then the note (`SessionConfirmation.describe`).
+    Refused for a provider, a session not held, or one held by `agency` itself.
+    """
+    if user.role == User.Role.PROVIDER:
+        raise ValidationError(
+            {"how": "An intervention provider cannot confirm a session: someone outside it does."}
+        )
+    session = InterventionSession.objects.select_for_update().get(pk=session.pk)
+    confirmation = fill_record(
+        SessionConfirmation(session=session, how=how),
+        case=session.case,
+        user=user,
+        agency=agency,
+        occurred_on=session.occurred_on,
+        month_only=session.occurred_precision == DatePrecision.MONTH,
+        logged_on=confirmed_on,
+        summary=summary or SessionConfirmation.describe(how, note),
+        source=source,
+        recorded_by=recorded_by,
+        late_reason=late_reason,
+    )
+    return save_record(confirmation, user=user, reason=reason)
+
+
+@transaction.atomic
+def ask_provider(
+    *,
+    case: Case,
+    user: User,
+    agency: Agency,
+    question: str,
+    due_on: dt.date | None = None,
+    asked_on: dt.date | None = None,
+    month_only: bool = False,
+    logged_on: dt.date | None = None,
+    source: str = "",
+    recorded_by: str = "",
+    late_reason: str = "",
+    reason: str = "Question asked of the intervention provider",
+) -> ProviderQuestion:
+    """An agency on the case (not the provider) asks the intervention provider a question,
+    wanting an answer by `due_on`. `asked_on` defaults to today."""
+    if ProviderAssignment.objects.filter(case=case, agency=agency, voided_at__isnull=True).exists():
+        raise ValidationError(
+            {
+                "agency": f"{agency} is the intervention provider on this case: a question to "
+                "the provider comes from another agency."
+            }
+        )
+    record = fill_record(
+        ProviderQuestion(due_on=due_on),
+        case=case,
+        user=user,
+        agency=agency,
+        occurred_on=asked_on or today(),
+        month_only=month_only,
+        logged_on=logged_on,
+        summary=question,
+        source=source,
+        recorded_by=recorded_by,
+        late_reason=late_reason,
+    )
+    return save_record(record, user=user, reason=reason)
+
+
+@transaction.atomic
+def answer_question(
+    *,
+    question: ProviderQuestion,
+    user: User,
+    agency: Agency,
+    answer: str,
+    answered_on: dt.date | None = None,
+    month_only: bool = False,
+    logged_on: dt.date | None = None,
+    source: str = "",
+    recorded_by: str = "",
+    late_reason: str = "",
+    expected_version: int | None = None,
+    reason: str = "Question answered by the intervention provider",
+) -> QuestionAnswer:
+    """The provider's answer to `question` (`agency`: the provider). One live answer per
+    question: a second is refused. `answered_on` defaults to today."""
+    check_version(question, expected_version)
+    # Lock the question: two people answering at once are served one after the other.
+    question = ProviderQuestion.objects.select_for_update().get(pk=question.pk)
+    record = fill_record(
+        QuestionAnswer(question=question),
+        case=question.case,
+        user=user,
+        agency=agency,
+        occurred_on=answered_on or today(),
+        month_only=month_only,
+        logged_on=logged_on,
+        summary=answer,
+        source=source,
+        recorded_by=recorded_by,
+        late_reason=late_reason,
+    )
+    return save_record(record, user=user, reason=reason)
+
+
+def answer_open_question(*, case: Case, occurred_on: dt.date, month_only: bool = False, **fields):
+    """An answer given on `occurred_on` answers the case's earliest open question asked on or
+    before it (docs/chronology-format.md, `question_answered`): the import's rule."""
+    day = effective_date(occurred_on, DatePrecision.MONTH if month_only else DatePrecision.DAY)
+    question = ProviderQuestion.objects.filter(case=case).answerable_on(day).first()
+    if question is None:
+        raise ValidationError(
+            {"occurred_on": f"no question to the provider is open on {day.isoformat()}"}
+        )
+    return answer_question(
+        question=question, answered_on=occurred_on, month_only=month_only, **fields
+    )

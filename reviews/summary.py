@@ -12,7 +12,13 @@ from referrals.templatetags.casereview import entry_date
 
 from .chronology.findings import compute_findings
 from .chronology.query import entries_for_case, parse_record_key
-from .models import FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
+from .models import (
+    FollowUpReview,
+    InterventionSession,
+    PanelAction,
+    ProviderAssignment,
+    ProviderQuestion,
+)
 
 _PK = 987654321  # stands for a record's id in a reversed URL
 
@@ -43,7 +49,26 @@ def case_summary(case: Case, *, user: User) -> dict:
     entries = entries_for_case(case, include_void=True, viewer=user)
     rules = TimeRules.current()
     findings = compute_findings([e for e in entries if not e.voided], as_of=today, rules=rules)
-    sessions = InterventionSession.objects.filter(case=case, voided_at__isnull=True)
+    # `is_confirmed`: the one rule of a confirmed session (reviews.models.SessionQuerySet).
+    sessions = list(
+        InterventionSession.objects.filter(case=case, voided_at__isnull=True).with_confirmed()
+    )
+    held_sessions = sorted(
+        (s for s in sessions if s.status == InterventionSession.Status.HELD),
+        key=lambda s: (s.occurred_on, s.pk),
+        reverse=True,
+    )
+    for session in held_sessions:
+        session.case = case  # the case in hand: no query per session
+        session.can_confirm = not session.is_confirmed and access.can_confirm_session(user, session)
+    # Open questions to the provider, soonest due first (ProviderQuestionQuerySet.open).
+    questions = list(
+        ProviderQuestion.objects.filter(case=case)
+        .open()
+        .with_overdue(today)
+        .select_related("agency")
+        .order_by("due_on", "occurred_on", "id")
+    )
     assignments = list(
         ProviderAssignment.objects.filter(case=case, voided_at__isnull=True)
         .select_related("agency", "provider_worker")
@@ -96,7 +121,10 @@ def case_summary(case: Case, *, user: User) -> dict:
             if any(a.sessions_planned is None for a in assignments)
             else sum(a.sessions_planned for a in assignments)
         ),
-        "sessions_held": sum(1 for s in sessions if s.status == InterventionSession.Status.HELD),
+        "sessions_held": len(held_sessions),
+        "sessions_confirmed": sum(1 for s in held_sessions if s.is_confirmed),
+        "held_sessions": held_sessions,
+        "open_questions": questions,
         "planned_sessions": planned_sessions,
         "briefings": [e for e in entries if e.entry_type == "briefing_issued" and not e.voided],
         "reviews": reviews,
@@ -105,5 +133,8 @@ def case_summary(case: Case, *, user: User) -> dict:
         "open_actions": [a for a in actions if a.completed_on is None],
         "can_edit": access.can_edit_case(user, case),
         "can_record_sessions": access.can_record_sessions(user, case),
+        "can_confirm_sessions": access.can_confirm_sessions(user, case),
+        "can_ask_provider": access.can_ask_provider(user, case),
+        "can_answer_questions": access.can_answer_questions(user, case),
         "today": today,
     }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import case as case_views
-from .views import dashboard, pdf, records, timeline
+from .views import dashboard, loops, pdf, records, timeline
 
 app_name = "reviews"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     ),
     path(case + "sessions/new/", records.session_new, name="session-new"),
     path(case + "sessions/<int:pk>/outcome/", records.session_outcome, name="session-outcome"),
+    path(case + "sessions/<int:pk>/confirm/", loops.session_confirm, name="session-confirm"),
+    path(case + "questions/new/", loops.question_new, name="question-new"),
+    path(case + "questions/<int:pk>/answer/", loops.question_answer, name="question-answer"),
     path(case + "accounts/new/", records.account_new, name="account-new"),
     path(case + "exit/", records.exit_new, name="exit"),
     path(case + "reopen/", records.reopen, name="reopen"),

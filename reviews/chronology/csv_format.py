@@ -41,7 +41,7 @@ from referrals.models import (
 from referrals.services import fill_record, next_references, update_case
 
 from .. import services
-from ..models import FollowUpReview, InterventionSession
+from ..models import FollowUpReview, InterventionSession, ProviderQuestion, SessionConfirmation
 from .entries import ENTRY_TYPES, Entry, EntryType, month_end, sort_key
 from .kinds import IMPORTED
 from .query import entries_for_case
@@ -516,8 +516,62 @@ def _check_cases(
                     f"{_where(row, 'occurred_on')}: {row.occurred_on.isoformat()} is before "
                     f"the case's referral date {referred_on.isoformat()}"
                 )
-        errors.extend(_impossible_orders(case_rows, entries_for_case(case) if case else []))
+        existing_entries = entries_for_case(case, include_void=True) if case else []
+        errors.extend(_impossible_orders(case_rows, existing_entries))
+        errors.extend(_loose_loops(case_rows, case, existing_entries))
     return errors, refused
+
+
+def _loose_loops(case_rows: list[Row], case: Case | None, existing: list[Entry]) -> list[str]:
+    """docs/chronology-format.md: a `session_confirmed` needs a `session_held` of the case on
+    its day; a `question_answered` answers the case's earliest open question asked on or
+    before it, and needs one. The file's rows (in the order the import writes them) and
+    the records already in the database count together; a row already present is skipped
+    by the import, so it neither needs nor takes anything."""
+    if not any(
+        r.entry_type in (EntryType.SESSION_CONFIRMED, EntryType.QUESTION_ANSWERED)
+        for r in case_rows
+    ):
+        return []
+    errors = []
+    present = {e.identity for e in existing}
+    held = {(r.occurred_on, r.month_only) for r in case_rows if r.entry_type == "session_held"}
+    held |= {
+        (e.occurred_on, e.month_only)
+        for e in existing
+        if e.entry_type == EntryType.SESSION_HELD and not e.voided
+    }
+    # Open questions as (asked on, order); those in the database come first on a tie.
+    open_questions: list[tuple[dt.date, int]] = []
+    if case is not None and any(r.entry_type == "question_answered" for r in case_rows):
+        asked_on = ProviderQuestion.objects.filter(case=case).open().values_list("occurred_on")
+        open_questions = [(asked, 0) for (asked,) in asked_on]
+    for order, row in enumerate(case_rows, 1):
+        identity = row.as_entry().identity
+        if identity in present:
+            continue
+        present.add(identity)
+        when = iso_date(row.occurred_on, month_only=row.month_only)
+        if row.entry_type == EntryType.QUESTION_ASKED:
+            open_questions.append((row.occurred_on, order))
+        elif row.entry_type == EntryType.SESSION_CONFIRMED and (
+            (row.occurred_on, row.month_only) not in held
+        ):
+            errors.append(
+                f"{_where(row, 'occurred_on')}: a session_confirmed on {when} has no "
+                f"session_held of the case on {when}: only a session held can be confirmed"
+            )
+        elif row.entry_type == EntryType.QUESTION_ANSWERED:
+            answerable = [q for q in open_questions if q[0] <= row.date]
+            if not answerable:
+                errors.append(
+                    f"{_where(row, 'occurred_on')}: a question_answered on {when} has no open "
+                    f"question_asked on or before it: every question of the case asked by "
+                    f"then is already answered, or none was asked"
+                )
+            else:
+                open_questions.remove(min(answerable))
+    return errors
 
 
 def import_chronology(
@@ -791,7 +845,8 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
     late = {"late_reason": row.late_reason, "require_late_reason": False}
     match row.entry_type:
         case "case_adopted":
-            services.record_decision(**common, **late, kind="adopt")
+            # Past records: their referrers are not emailed now (notify_referrer).
+            services.record_decision(**common, **late, kind="adopt", notify_referrer=False)
         case "ip_assigned":
             services.assign_provider(**common, **late, commissioned_by=row.commissioned_by)
         case "briefing_issued":
@@ -815,7 +870,40 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
                 reason=reason,
             )
         case "case_exited":
-            services.exit_case(**common, **late, risk_level=row.risk_level, enforce_gate=False)
+            services.exit_case(
+                **common,
+                **late,
+                risk_level=row.risk_level,
+                enforce_gate=False,
+                notify_referrer=False,
+            )
+        case "session_confirmed":
+            services.confirm_session(
+                session=_session_to_confirm(row, case, agency),
+                user=user,
+                agency=agency,
+                how=SessionConfirmation.How.from_summary(row.summary),
+                confirmed_on=row.logged_on,
+                summary=row.summary,
+                source=row.source,
+                recorded_by=row.recorded_by,
+                late_reason=row.late_reason,
+                reason=reason,
+            )
+        case "question_answered":
+            services.answer_open_question(
+                case=case,
+                occurred_on=row.occurred_on,
+                month_only=row.month_only,
+                user=user,
+                agency=agency,
+                answer=row.summary,
+                logged_on=row.logged_on,
+                source=row.source,
+                recorded_by=row.recorded_by,
+                late_reason=row.late_reason,
+                reason=reason,
+            )
         case "review_conducted":
             review = (
                 FollowUpReview.objects.filter(
@@ -848,6 +936,30 @@ def _write(row: Row, case: Case, *, agency: Agency, user: User, reason: str, pla
                 require_late_reason=False,
                 reason=reason,
             )
+
+
+def _session_to_confirm(row: Row, case: Case, agency: Agency) -> InterventionSession:
+    """The held session of the case on the row's day that `agency` has not yet confirmed
+    (the earliest recorded), else the first held that day (its service then says why not)."""
+    sessions = list(
+        InterventionSession.objects.held()
+        .filter(
+            case=case,
+            occurred_on=row.occurred_on,
+            occurred_precision="month" if row.month_only else "day",
+        )
+        .order_by("id")
+    )
+    if not sessions:
+        raise ValidationError(
+            {"occurred_on": f"no session_held of the case on {row.occurred_on.isoformat()}"}
+        )
+    confirmed = set(
+        SessionConfirmation.objects.live()
+        .filter(session__in=sessions, agency=agency)
+        .values_list("session_id", flat=True)
+    )
+    return next((s for s in sessions if s.pk not in confirmed), sessions[0])
 
 
 def export_rows(case: Case, entries: list[Entry] | None = None) -> list[dict]:

@@ -46,6 +46,7 @@ from casereview.ukdates import MONTHS, uk_date
 
 from .entries import ENTRY_TYPE_LABELS, Entry, EntryType, month_end
 from .findings import FindingCode
+from .loops import confirmed_session_keys
 from .timeline import FINDING_LABELS, GROUP_FROM, SESSION_TYPES, SESSIONS_LANE, Row, Timeline
 
 DAY = dt.timedelta(days=1)
@@ -91,7 +92,15 @@ SHAPES = {
     EntryType.REVIEW_CONDUCTED: "review",
     EntryType.CONTACT: "contact",
     EntryType.NOTE: "note",
+    # Closing the loops (issue 17).
+    EntryType.SESSION_CONFIRMED: "confirmation",
+    EntryType.QUESTION_ASKED: "question",
+    EntryType.QUESTION_ANSWERED: "answer",
+    EntryType.REFERRAL_OUTCOME: "told",
 }
+# A held session confirmed from outside the provider (reviews.chronology.loops) is drawn as
+# "held-confirmed"; one only the provider's record vouches for stays "held".
+CONFIRMED_HELD = "held-confirmed"
 # The legend's words for each shape, in the order the legend lists them.
 LEGEND = {
     "referral": "Referral",
@@ -99,12 +108,17 @@ LEGEND = {
     "adopted": "Case adopted",
     "commissioned": "Provider commissioned (how asked)",
     "briefing": "Written briefing",
-    "held": "Session held",
+    "held": "Session held (provider’s record only)",
+    CONFIRMED_HELD: "Session held, confirmed by another agency",
     "planned": "Session planned",
     "cancelled": "Session cancelled or not attended",
     "account": "Agency account (what it believed)",
     "contact": "Contact",
     "note": "Note",
+    "confirmation": "Session confirmed (by whom: its lane)",
+    "question": "Question to the provider",
+    "answer": "Provider’s answer",
+    "told": "Referrer told the outcome",
     "exit": "Case exited",
     "review": "Follow-up review held",
     "window": "Review due, with its grace period",
@@ -476,6 +490,8 @@ class _Judged:
         self.held_late = rules.held_late
         self._late = {id(r.entry) for r in rows if r.entry.logged_late(rules)}
         self._backfilled = {id(r.entry) for r in rows if r.entry.backfilled(rules)}
+        # As known on the as-of day: the rows are the entries logged by then.
+        self._confirmed = confirmed_session_keys(r.entry for r in rows)
 
     def late(self, entry: Entry) -> bool:
         return id(entry) in self._late
@@ -490,6 +506,9 @@ class _Judged:
 
     def backfilled(self, entry: Entry) -> bool:
         return id(entry) in self._backfilled
+
+    def confirmed(self, entry: Entry) -> bool:
+        return entry.record_key in self._confirmed
 
 
 def _default_href(row: Row) -> str:
@@ -746,8 +765,14 @@ def _label_for(entry: Entry) -> str:
     return ""
 
 
+def _shape(entry: Entry, rules: _Judged) -> str:
+    if entry.entry_type == EntryType.SESSION_HELD and rules.confirmed(entry):
+        return CONFIRMED_HELD
+    return SHAPES[entry.entry_type]
+
+
 def _css(entry: Entry, rules: _Judged) -> str:
-    css = f"tl-mark tl-{SHAPES[entry.entry_type]}"
+    css = f"tl-mark tl-{_shape(entry, rules)}"
     if rules.late(entry):
         css += " tl-is-late"
     return css
@@ -759,8 +784,8 @@ def _point(row: Row, x: float, y: float, rules: _Judged, link) -> Mark:
         x=_r(x),
         y=_r(y),
         width=0,
-        shape=SHAPES[entry.entry_type],
-        kind=SHAPES[entry.entry_type],
+        shape=_shape(entry, rules),
+        kind=_shape(entry, rules),
         title=_title_for(row, rules),
         href=link(row),
         css=_css(entry, rules),
@@ -783,7 +808,7 @@ def _span(row: Row, scale: Scale, y: float, rules: _Judged, link) -> Mark:
         y=_r(y),
         width=_r(x2 - x1),
         shape="span",
-        kind=SHAPES[entry.entry_type],
+        kind=_shape(entry, rules),
         title=_title_for(row, rules),
         href=link(row),
         css=_css(entry, rules) + " tl-span",
@@ -1357,13 +1382,18 @@ def describe(timeline: Timeline, schedules: list[_Schedule], rules: _Judged) -> 
         f"to {uk_date(timeline.as_of)}"
     ]
     held = sorted(r.entry.date for r in rows if r.entry.entry_type == EntryType.SESSION_HELD)
+    confirmed = sum(
+        1 for r in rows if r.entry.entry_type == EntryType.SESSION_HELD and rules.confirmed(r.entry)
+    )
+    of_them = f", {confirmed} of them confirmed by another agency" if held else ""
     if not held:
         parts.append("no session recorded as held")
     elif len(held) == 1:
-        parts.append(f"1 session recorded as held ({uk_date(held[0])})")
+        parts.append(f"1 session recorded as held ({uk_date(held[0])}{of_them})")
     else:
         parts.append(
-            f"{len(held)} sessions recorded as held ({uk_date(held[0])} to {uk_date(held[-1])})"
+            f"{len(held)} sessions recorded as held ({uk_date(held[0])} to {uk_date(held[-1])}"
+            f"{of_them})"
         )
     shown = timeline.comparisons[:6]
     for c in shown:

@@ -34,9 +34,20 @@ class EntryType(models.TextChoices):
     REVIEW_CONDUCTED = "review_conducted", "Review conducted"
     CONTACT = "contact", "Contact"
     NOTE = "note", "Note"
+    # Closing the loops (issue 17): after `session_held`, and a question before its answer.
+    SESSION_CONFIRMED = "session_confirmed", "Session confirmed"
+    QUESTION_ASKED = "question_asked", "Question to the provider"
+    QUESTION_ANSWERED = "question_answered", "Provider’s answer"
+    # The referrer told the outcome (issue 17): after the decision or exit of the same day.
+    REFERRAL_OUTCOME = "referral_outcome", "Referrer told the outcome"
 
 
 ENTRY_TYPES = tuple(EntryType.values)
+# Types that raise no finding and change none (docs/chronology-format.md): no rule counts them
+# and they are never "logged late" (a confirmation's logged_on is the day it was confirmed).
+QUIET_TYPES = frozenset(
+    {"session_confirmed", "question_asked", "question_answered", "referral_outcome"}
+)
 ENTRY_TYPE_LABELS = dict(EntryType.choices)
 _ORDER = {value: index for index, value in enumerate(ENTRY_TYPES)}
 
@@ -74,6 +85,9 @@ class Entry:
     # How the provider was asked (`ip_assigned` only): written, email, phone, meeting.
     commissioned_by: str = ""
     voided: bool = field(default=False, compare=False)
+    # The record this entry is about: a confirmation's session ("interventionsession:12"),
+    # an answer's question ("providerquestion:3"); else "".
+    about: str = ""
 
     @property
     def date(self) -> dt.date:
@@ -81,7 +95,10 @@ class Entry:
         return month_end(self.occurred_on) if self.month_only else self.occurred_on
 
     def logged_late(self, rules: TimeRules) -> bool:
-        """Logged more than LATE_LOGGING_DAYS after it happened (casereview.timerules)."""
+        """Logged more than LATE_LOGGING_DAYS after it happened (casereview.timerules); never
+        for a quiet type (`QUIET_TYPES`)."""
+        if self.entry_type in QUIET_TYPES:
+            return False
         return rules.logged_late(self.date, self.logged_on)
 
     def backfilled(self, rules: TimeRules) -> bool:

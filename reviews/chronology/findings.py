@@ -4,6 +4,8 @@ A pure function of a case's chronology: `compute_findings(entries, as_of=...)`
 takes the `Entry` list that every other view uses and returns the findings that
 could have been raised on `as_of`. No database access, so the command, the
 timeline page and the PDF all get the same answer from the same entries.
+`belief_contradiction` is the belief rule for one account: the findings and the
+account form (which warns before saving) both call it.
 
 Readings chosen where the contract leaves room (each rule's docstring says more):
 
@@ -24,7 +26,7 @@ from django.db import models
 
 from casereview.timerules import REVIEW_MONTHS, ReviewState, TimeRules, review_due_on
 from casereview.ukdates import uk_date
-from reviews.chronology.entries import Entry, EntryType
+from reviews.chronology.entries import QUIET_TYPES, Entry, EntryType
 
 
 class FindingCode(models.TextChoices):
@@ -109,11 +111,17 @@ def compute_findings(
 ) -> list[Finding]:
     """Applies known_as_of first, then every rule; sorted by (date, code).
 
-    Voided entries are left out too (they were withdrawn, so they evidence nothing).
+    Voided entries are left out too (they were withdrawn, so they evidence nothing), and so
+    are the quiet types (`QUIET_TYPES`: confirmations, questions and answers, referral
+    outcomes), which the contract says raise no finding and change none.
     Ties on (date, code) keep the order of the entries the findings are about.
     """
     limits = rules or TimeRules.current()
-    known = [entry for entry in known_as_of(entries, as_of) if not entry.voided]
+    known = [
+        entry
+        for entry in known_as_of(entries, as_of)
+        if not entry.voided and entry.entry_type not in QUIET_TYPES
+    ]
     rules = (_belief, _briefing, _reviews, _logged_late, _exited_without_session)
     found = [(i, Finding(*fields)) for rule in rules for i, *fields in rule(known, as_of, limits)]
     found.sort(key=lambda item: (item[1].date, item[1].code, item[0]))
@@ -138,43 +146,180 @@ def _of_type(entries: list[Entry], entry_type: str) -> list[tuple[int, Entry]]:
     return [(i, e) for i, e in enumerate(entries) if e.entry_type == entry_type]
 
 
-def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
-    """BELIEF_EXCEEDS_RECORD, at most one per agency_account.
+@dataclass(frozen=True)
+class RecordAt:
+    """What the record shows on `day` (an account's date): the sessions held on or before it,
+    the sessions planned after it and the earliest written briefing issued on or before it.
 
-    Compared with every known session_held dated on or before the account, whenever
-    it was logged. "Ongoing" is stale when no session was held on the account's
-    date or in the `ongoing_stale_days` days before it (a session exactly that many
-    days earlier still counts) and no session_planned is dated after the account.
-    "Completed" needs a session held on or before the account's date.
+    The account form shows it beside the fields; the belief rule reads it.
     """
-    held = [e for _, e in _of_type(entries, EntryType.SESSION_HELD)]
-    planned = [e for _, e in _of_type(entries, EntryType.SESSION_PLANNED)]
+
+    day: dt.date
+    month_only: bool  # `day` is the last day of a month known only to the month
+    held: tuple[Entry, ...]
+    planned_after: tuple[Entry, ...]
+    briefing: Entry | None
+
+    @property
+    def last_held(self) -> Entry | None:
+        return max(self.held, key=lambda e: e.date, default=None)
+
+    @property
+    def next_planned(self) -> Entry | None:
+        return min(self.planned_after, key=lambda e: e.date, default=None)
+
+    def held_since(self, start: dt.date) -> bool:
+        return any(start <= e.date for e in self.held)
+
+    @property
+    def when(self) -> str:
+        return uk_date(self.day, month_only=self.month_only)
+
+    # What the account form shows beside its fields.
+
+    @property
+    def held_text(self) -> str:
+        last = self.last_held
+        return f"{len(self.held)}, the last {_on(last)}" if last else "None"
+
+    @property
+    def planned_text(self) -> str:
+        first = self.next_planned
+        return f"{len(self.planned_after)}, the first {_on(first)}" if first else "None"
+
+    @property
+    def briefing_text(self) -> str:
+        b = self.briefing
+        return f"Issued {_on(b)} by {b.agency}" if b else "None issued by then"
+
+
+def record_at(entries: Iterable[Entry], day: dt.date, *, month_only: bool = False) -> RecordAt:
+    """The record on `day` from `entries` (voided ones left out; the caller applies as-of)."""
+    live = [e for e in entries if not e.voided]
+    return RecordAt(
+        day=day,
+        month_only=month_only,
+        held=tuple(e for e in live if e.entry_type == EntryType.SESSION_HELD and e.date <= day),
+        planned_after=tuple(
+            e for e in live if e.entry_type == EntryType.SESSION_PLANNED and e.date > day
+        ),
+        briefing=min(
+            (e for e in live if e.entry_type == EntryType.BRIEFING_ISSUED and e.date <= day),
+            key=lambda e: e.date,
+            default=None,
+        ),
+    )
+
+
+class BeliefRule(models.TextChoices):
+    """Which part of BELIEF_EXCEEDS_RECORD an account contradicts."""
+
+    SESSIONS = "sessions", "Believed more sessions than were held"
+    ONGOING = "ongoing", "Believed ongoing, but nothing held lately or planned"
+    COMPLETED = "completed", "Believed completed, but no session held"
+
+
+@dataclass(frozen=True)
+class BeliefGap:
+    """An account that believes more than the record: the finding's sentence, and the
+    sentence the account form warns with before it is saved."""
+
+    rule: str  # a BeliefRule
+    message: str  # the finding's message
+    record: RecordAt
+    sessions_believed: int | None
+    stale_days: int
+
+    @property
+    def warning(self) -> str:
+        """ "The record shows 1 session held, the last on 17 January 2015; this account says 4." """
+        record, last = self.record, self.record.last_held
+        the_last = f"the last {_on(last)}" if last else ""
+        if self.rule == BeliefRule.SESSIONS:
+            held = (
+                f"{_count(len(record.held), 'session')} held, {the_last}"
+                if last
+                else f"no session held by {record.when}"
+            )
+            return f"The record shows {held}; this account says {self.sessions_believed}."
+        if self.rule == BeliefRule.ONGOING:
+            return (
+                f"The record shows no session held in the {self.stale_days} days up to "
+                f"{record.when}{f' ({the_last})' if last else ''} and none planned after; "
+                "this account says the intervention was ongoing."
+            )
+        return (
+            f"The record shows no session held by {record.when}; "
+            "this account says the intervention was completed."
+        )
+
+
+def belief_contradiction(
+    account: Entry, entries: Iterable[Entry], rules: TimeRules | None = None
+) -> BeliefGap | None:
+    """The BELIEF_EXCEEDS_RECORD rule for one account (an `Entry`, saved or about to be), or
+    None when the record bears it out. `entries` are the case's entries known on the day the
+    question is asked (`known_as_of`); voided ones are left out here.
+
+    Compared with every session_held dated on or before the account, whenever it was logged.
+    "Ongoing" is stale when no session was held on the account's date or in the
+    `ongoing_stale_days` days before it (a session exactly that many days earlier still
+    counts) and no session_planned is dated after the account. "Completed" needs a session
+    held on or before the account's date.
+    """
+    limits = rules or TimeRules.current()
+    day, who = account.date, account.agency
+    record = record_at(entries, day, month_only=account.month_only)
+    held = len(record.held)
+    if account.sessions_believed is not None and account.sessions_believed > held:
+        rule = BeliefRule.SESSIONS
+        message = (
+            f"{who} believed {_count(account.sessions_believed, 'session')} had been held "
+            f"by {_when(account)}, but {_recorded(held)} recorded."
+        )
+    elif account.believed_status == "ongoing" and not (
+        record.held_since(day - dt.timedelta(days=limits.ongoing_stale_days))
+        or record.planned_after
+    ):
+        rule = BeliefRule.ONGOING
+        message = (
+            f"{who} believed the intervention was ongoing {_on(account)}, but no session was recorded in the {limits.ongoing_stale_days} "
+            f"days up to {'the end of that month' if account.month_only else 'that day'} "
+            "and none was planned after."
+        )
+    elif account.believed_status == "completed" and not held:
+        rule = BeliefRule.COMPLETED
+        message = (
+            f"{who} believed the intervention was completed by {_when(account)}, "
+            "but no session had been recorded as held."
+        )
+    else:
+        return None
+    return BeliefGap(
+        rule=rule,
+        message=message,
+        record=record,
+        sessions_believed=account.sessions_believed,
+        stale_days=limits.ongoing_stale_days,
+    )
+
+
+def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
+    """BELIEF_EXCEEDS_RECORD, at most one per agency_account (`belief_contradiction`)."""
     for i, account in _of_type(entries, EntryType.AGENCY_ACCOUNT):
-        day, who = account.date, account.agency
-        before = [e for e in held if e.date <= day]
-        if account.sessions_believed is not None and account.sessions_believed > len(before):
-            message = (
-                f"{who} believed {_count(account.sessions_believed, 'session')} had been held "
-                f"by {_when(account)}, but {_recorded(len(before))} recorded."
-            )
-        elif account.believed_status == "ongoing" and not (
-            any(day - dt.timedelta(days=limits.ongoing_stale_days) <= e.date for e in before)
-            or any(e.date > day for e in planned)
-        ):
-            message = (
-                f"{who} believed the intervention was ongoing {_on(account)}, but no session was recorded in the {limits.ongoing_stale_days} "
-                f"days up to {'the end of that month' if account.month_only else 'that day'} "
-                "and none was planned after."
-            )
-        elif account.believed_status == "completed" and not before:
-            message = (
-                f"{who} believed the intervention was completed by {_when(account)}, "
-                "but no session had been recorded as held."
-            )
-        else:
+        gap = belief_contradiction(account, entries, limits)
+        if gap is None:
             continue
-        keys = (account.record_key, *(e.record_key for e in before))
-        yield i, FindingCode.BELIEF_EXCEEDS_RECORD, day, who, message, keys, account.month_only
+        keys = (account.record_key, *(e.record_key for e in gap.record.held))
+        yield (
+            i,
+            FindingCode.BELIEF_EXCEEDS_RECORD,
+            account.date,
+            account.agency,
+            gap.message,
+            keys,
+            account.month_only,
+        )
 
 
 def _briefing(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:

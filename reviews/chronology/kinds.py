@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model
 
-from referrals.models import CaseNote, Contact, Referral
+from referrals.models import CaseNote, Contact, Referral, ReferralOutcome
 
 from ..models import (
     AgencyAccount,
@@ -31,6 +31,9 @@ from ..models import (
     PanelDecision,
     PanelMeeting,
     ProviderAssignment,
+    ProviderQuestion,
+    QuestionAnswer,
+    SessionConfirmation,
 )
 from .entries import EntryType
 
@@ -79,6 +82,9 @@ class RecordKind:
     # service would do (the shared fields are filled by the import). A type not listed goes
     # through its service (reviews.chronology.csv_format._write).
     imported: dict = field(default_factory=dict)
+    # The foreign key to the record its entries are about (a confirmation's session, an
+    # answer's question): the chronology query fills `Entry.about` from it.
+    about_column: str | None = None
 
     @property
     def all_entry_types(self) -> tuple[EntryType, ...]:
@@ -100,7 +106,7 @@ KINDS: tuple[RecordKind, ...] = (
         Referral,
         "Referral",
         EntryType.REFERRAL,
-        editable=(*COMMON_EDITABLE, "referrer_name", "outcome"),
+        editable=(*COMMON_EDITABLE, "referrer_name", "referrer_email", "outcome"),
         imported={EntryType.REFERRAL: lambda row: Referral()},
     ),
     RecordKind(
@@ -195,6 +201,43 @@ KINDS: tuple[RecordKind, ...] = (
         restrictable=True,
         editable=(*COMMON_EDITABLE, "restricted"),
         imported={EntryType.NOTE: lambda row: CaseNote()},
+    ),
+    # Closing the loops (issue 17). A confirmation is drawn in the confirming agency's lane,
+    # not the sessions lane: the sessions lane is the provider's record of delivery (its step
+    # line counts held sessions), and a confirmation is another agency's evidence of it,
+    # which the page puts beside that agency's other records and accounts. Imported rows
+    # go through their services (csv_format._write), which link them to their session or
+    # question. The change page leaves a confirmation's date alone: it is its session's day.
+    RecordKind(
+        SessionConfirmation,
+        "Session confirmation",
+        EntryType.SESSION_CONFIRMED,
+        editable=("logged_on", "how", "summary", "source"),
+        about_column="session",
+    ),
+    RecordKind(
+        ProviderQuestion,
+        "Question to the provider",
+        EntryType.QUESTION_ASKED,
+        editable=(*COMMON_EDITABLE, "due_on"),
+        imported={EntryType.QUESTION_ASKED: lambda row: ProviderQuestion()},
+    ),
+    RecordKind(
+        QuestionAnswer,
+        "Provider’s answer",
+        EntryType.QUESTION_ANSWERED,
+        editable=COMMON_EDITABLE,
+        about_column="question",
+    ),
+    # The referrer told the outcome (issue 17): made as the email goes
+    # (referrals.services.tell_referrer), whose outcome, address and sending time are not
+    # for changing; an imported row is a plain record, told by other means.
+    RecordKind(
+        ReferralOutcome,
+        "Referrer told the outcome",
+        EntryType.REFERRAL_OUTCOME,
+        editable=COMMON_EDITABLE,
+        imported={EntryType.REFERRAL_OUTCOME: lambda row: ReferralOutcome()},
     ),
     # A follow-up review is in the chronology once held (its own branch of the query).
     RecordKind(

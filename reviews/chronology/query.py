@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.utils import timezone
 
 from referrals.access import sees_all_restricted
 from referrals.models import Case
@@ -44,8 +44,19 @@ def _entry(record, case_ref: str, **overrides) -> Entry:
         "voided": record.voided_at is not None,
         "entered_on": local_day(getattr(record, "outcome_entered_at", None) or record.created_at),
         "commissioned_by": getattr(record, "commissioned_by", ""),
+        "about": about_key(kind, getattr(record, f"{kind.about_column}_id"))
+        if kind.about_column
+        else "",
     }
     return Entry(**{**values, **overrides})
+
+
+def about_key(kind, pk) -> str:
+    """The record key of what an entry is about ("interventionsession:12"), from its id."""
+    if pk is None:
+        return ""
+    target = kind.model._meta.get_field(kind.about_column).related_model
+    return f"{target._meta.model_name}:{pk}"
 
 
 def entries_from_record(record, case_ref: str) -> list[Entry]:
@@ -109,7 +120,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
 # through `entries_from_record` and `review_entry` above (tests/reviews/test_timeline.py
 # holds the two to each other on SQLite and PostgreSQL).
 #
-# Every branch selects the same 25 columns, in this order:
+# Every branch selects the same 26 columns, in this order:
 #   0 record type (model name)  1 id  2 occurred_on  3 occurred_precision  4 logged_on
 #   5 summary  6 source  7 recorded_by  8 late_reason  9 voided (0/1)  10 agency name
 #   11-13 logging user's first name, last name, username
@@ -118,6 +129,7 @@ def review_entry(review: FollowUpReview, case_ref: str) -> Entry:
 #   22 created_at (when the record, or a session's plan, was typed in)
 #   23 when this entry was typed in (a session's outcome, a held review: their own moment)
 #   24 commissioned_by (provider assignments; else NULL)
+#   25 the id of the record the entry is about (its kind's `about_column`; else NULL)
 
 # Column 14 per model: its kind's `text_column`; 15 for a kind that reads sessions_believed;
 # 16-21 only for sessions (else NULL).
@@ -179,6 +191,7 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
             if any(f.name == "commissioned_by" for f in model._meta.fields)
             else null_text
         )
+        about = f"t.{q(c(kind.about_column))}" if kind.about_column else null_int
         where = f"t.{q(c('case'))} = %s"
         if not include_void:
             where += f" AND t.{q(c('voided_at'))} IS NULL"
@@ -189,7 +202,8 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
             f"t.{q(c('occurred_precision'))}, t.{q(c('logged_on'))}, t.{q(c('summary'))}, "
             f"t.{q(c('source'))}, t.{q(c('recorded_by'))}, t.{q(c('late_reason'))}, "
             f"CASE WHEN t.{q(c('voided_at'))} IS NULL THEN 0 ELSE 1 END, {agency_name}, "
-            f"{user_names.format(u='u')}, {text}, {plan}, {created}, {entered}, {commissioned} "
+            f"{user_names.format(u='u')}, {text}, {plan}, {created}, {entered}, {commissioned}, "
+            f"{about} "
             f"FROM {q(model._meta.db_table)} t "
             f"JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
             f"JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))}{plan_join} "
@@ -204,7 +218,7 @@ def _entries_sql(vendor: str, include_void: bool, restrict: bool) -> str:
         f"{user_names.format(u='u')}, t.{q(c('kind'))}, {null_int}, {null_date}, {null_text}, "
         f"{null_text}, " + ", ".join([null_text] * 3) + ", "
         f"t.{q(c('created_at'))}, COALESCE(t.{q(c('entered_at'))}, t.{q(c('created_at'))}), "
-        f"{null_text} "
+        f"{null_text}, {null_int} "
         f"FROM {q(FollowUpReview._meta.db_table)} t "
         f"LEFT JOIN {agencies} a ON a.{q(_column(Agency, 'id'))} = t.{q(c('agency'))} "
         f"LEFT JOIN {users} u ON u.{q(_column(User, 'id'))} = t.{q(c('logged_by'))} "
@@ -219,15 +233,19 @@ def _date(value):
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
+LONDON = ZoneInfo("Europe/London")
+
+
 def local_day(value) -> dt.date | None:
-    """The local (Europe/London) day of a stored moment; SQLite hands back UTC text."""
+    """The local (Europe/London) day of a stored moment; SQLite hands back UTC text. Called
+    once per entry (thousands on a large case): straight to London, no settings lookups."""
     if value is None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if timezone.is_naive(value):
+    if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return timezone.localtime(value).date()
+    return value.astimezone(LONDON).date()
 
 
 def _user_name(first_name, last_name, username) -> str:
@@ -284,6 +302,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
         created_at,
         entered_at,
         commissioned_by,
+        about_id,
     ) in rows:
         occurred_on, logged_on = _date(occurred_on), _date(logged_on)
         key = f"{slug}:{pk}"
@@ -339,6 +358,7 @@ def entries_for_case(case: Case, *, include_void: bool = False, viewer=None) -> 
                 voided=voided,
                 entered_on=local_day(entered_at),
                 commissioned_by=commissioned_by or "",
+                about=about_key(kind, about_id) if kind.about_column else "",
                 **extra,
             )
         )

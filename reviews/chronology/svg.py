@@ -33,6 +33,11 @@ DEFS = """<defs>
 <g id="tl-s-commissioned"><path d="M-6,-5 H6 L0,6 Z" fill="#f47738" stroke="#0b0c0c" stroke-width="1"/></g>
 <g id="tl-s-briefing"><path d="M-5,-7 h7 l3,3 v11 h-10 Z" fill="#ffffff" stroke="#0b0c0c" stroke-width="1.2"/><path d="M-3,-2 h6 M-3,1 h6 M-3,4 h6" stroke="#28a197" stroke-width="1.5"/></g>
 <g id="tl-s-held"><circle r="6" fill="#00703c" stroke="#0b0c0c" stroke-width="1"/></g>
+<g id="tl-s-held-confirmed"><circle r="6" fill="#00703c" stroke="#0b0c0c" stroke-width="1"/><path d="M-3,0 L-1,3 L3.5,-3" fill="none" stroke="#ffffff" stroke-width="2"/></g>
+<g id="tl-s-confirmation"><path d="M-6,0 L-2,5 L6,-5" fill="none" stroke="#00703c" stroke-width="3"/></g>
+<g id="tl-s-question"><circle r="6.5" fill="#ffffff" stroke="#1d70b8" stroke-width="2"/><text y="4" text-anchor="middle" font-size="10" font-weight="bold" fill="#1d70b8">?</text></g>
+<g id="tl-s-answer"><circle r="6.5" fill="#1d70b8" stroke="#0b0c0c" stroke-width="1"/><text y="4" text-anchor="middle" font-size="10" font-weight="bold" fill="#ffffff">A</text></g>
+<g id="tl-s-told"><path d="M-7,-5 h14 v10 h-14 Z" fill="#ffffff" stroke="#0b0c0c" stroke-width="1.2"/><path d="M-7,-5 L0,1 L7,-5" fill="none" stroke="#0b0c0c" stroke-width="1.2"/></g>
 <g id="tl-s-planned"><circle r="5.5" fill="#ffffff" stroke="#00703c" stroke-width="2"/></g>
 <g id="tl-s-cancelled"><circle r="6" fill="#ffffff" stroke="#d4351c" stroke-width="1.5"/><path d="M-4,-4 L4,4 M4,-4 L-4,4" stroke="#d4351c" stroke-width="2"/></g>
 <g id="tl-s-account"><path d="M-7,-7 H7 V2 H-1 L-5,6 V2 H-7 Z" fill="#912b88" stroke="#0b0c0c" stroke-width="1"/></g>

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from casereview.timerules import TimeRules
@@ -54,19 +55,23 @@ class Row:
     finding_codes: list[str] = field(default_factory=list)
     # "Logged …. Entered into casereview on … by …, from …" for a backfill, else "".
     entered_note: str = ""
-    # Set by `set_display`, which `timeline_data` calls once the findings are linked.
-    when: str = ""  # the entry's date as shown: "12 March 2015", or "April 2015"
-    # What the page's row shows, as a plain dict of display text (a dict is the
-    # template engine's cheapest lookup; the row is rendered 1,000+ times on a large case).
-    display: dict = field(default_factory=dict)
 
     @property
     def anchor(self) -> str:
         return f"entry-{self.number}"
 
-    def set_display(self) -> None:
+    @property
+    def when(self) -> str:
+        """The entry's date as shown: "12 March 2015", or "April 2015"."""
+        return entry_when(self.entry)
+
+    @functools.cached_property
+    def display(self) -> dict:
+        """What the page's row shows, as a plain dict of display text (a dict is the template
+        engine's cheapest lookup). Worked out for the rows a page shows only, once the
+        findings are linked: a large case has thousands of rows and a page 200."""
         entry = self.entry
-        self.when = entry_when(entry)
+        when = self.when
         card_class = f"app-timeline__card app-lane-{self.lane}"
         if self.lane == 0:
             card_class += " app-timeline__card--session"
@@ -84,12 +89,12 @@ class Row:
             believed += entry.believed_status.replace("_", "")  # as the page always showed it
         late_note = ""
         if self.late:
-            late_note = f"happened {self.when}, logged {day_text(entry.logged_on)}" + (
+            late_note = f"happened {when}, logged {day_text(entry.logged_on)}" + (
                 f": {entry.late_reason}" if entry.late_reason else ", no reason given"
             )
-        self.display = {
+        return {
             "anchor": self.anchor,
-            "heading": f"{self.number}. {self.when}",
+            "heading": f"{self.number}. {when}",
             "month_only": entry.month_only,
             "card_class": card_class,
             "label": ENTRY_TYPE_LABELS[entry.entry_type],
@@ -230,9 +235,6 @@ def timeline_data(
                     mismatch=row.entry.record_key in mismatched,
                 )
             )
-
-    for row in rows:
-        row.set_display()
 
     visible = rows
     if agency:

@@ -307,7 +307,7 @@ def _add_to_import(imports: dict, version, numbers: list[int]) -> None:
     if group is None:
         group = imports[key] = {"first": version, "count": 0, "numbers": set()}
     group["count"] += version.history_type == "+"
-    group["numbers"].update(numbers)
+    group["numbers"] |= set(numbers)
 
 
 def _import_row(group: dict) -> dict:

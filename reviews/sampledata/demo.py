@@ -319,6 +319,14 @@ def _well_run_case(a, u):
             summary=f"Session {number} held.",
             provider_report=f"Session {number}: engaged well.",
         )
+        services.confirm_session(
+            session=session,
+            user=cw,
+            agency=a["council"],
+            how="report",
+            confirmed_on=when + dt.timedelta(days=2),
+            note=f"Session {number} report received from Brightpath Mentoring.",
+        )
     services.record_agency_account(
         **common,
         agency=a["panel"],
@@ -356,10 +364,13 @@ def _caseload(a, u, *, today: dt.date) -> int:
     owners = [u["caseworker"], u["caseworker2"], u["police"], u["health"], u["westmoor"]]
     referrers = [a["police"], a["schools"], a["health"], a["council"], a["westmoor"]]
     created = 0
+    in_support: list[tuple[Case, User]] = []
     for number in range(1, 45):
         reference = f"CR-{today.year}-{900 + number:05d}"
         owner = owners[number % len(owners)]
         days_ago = rng.randint(40, 700)
+        if number == 44:
+            days_ago = 45  # a referral still awaiting its outcome after 30 days (issue 17)
         received = today - dt.timedelta(days=days_ago)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         if Case.objects.filter(reference=reference).exists():
@@ -375,6 +386,7 @@ def _caseload(a, u, *, today: dt.date) -> int:
             owner=owner,
             lead_agency=owner.agency,
             concerns="Concerns about exposure to extremist material (fictional demo case).",
+            referrer_email=f"referrals-{number}@example.invalid",
         ).case
         if days_ago < 60:
             continue  # still at referral or gateway
@@ -421,12 +433,13 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 summary="Written briefing issued.",
             )
         held = rng.randint(0, 5)
+        sessions_recorded = 0
         for k in range(held):
             when = assigned_on + dt.timedelta(days=14 * (k + 1))
             if when >= today:
                 break
             lag = 20 if number % 11 == 0 and k == 0 else 1
-            services.record_session(
+            session = services.record_session(
                 **common,
                 agency=a["provider"],
                 occurred_on=when,
@@ -436,6 +449,19 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 provider_report="Engaged.",
                 late_reason="Provider sent notes late" if lag > 7 else "",
             )
+            sessions_recorded += 1
+            # Most sessions are confirmed from outside the provider within days; a few are
+            # not (issue 17: the dashboard lists those unconfirmed after SESSION_CONFIRM_DAYS).
+            confirmed_on = when + dt.timedelta(days=3)
+            if number % 6 and confirmed_on <= today:
+                services.confirm_session(
+                    session=session,
+                    user=owner,
+                    agency=owner.agency,
+                    how=("report", "call", "attended")[k % 3],
+                    confirmed_on=confirmed_on,
+                    note="Provider's session report received and read.",
+                )
         if number % 4 == 0:
             believed_on = min(today, assigned_on + dt.timedelta(days=60))
             services.record_agency_account(
@@ -462,7 +488,38 @@ def _caseload(a, u, *, today: dt.date) -> int:
                 enforce_gate=False,
             )
             _hold_reviews(case, owner, today=today, rng=rng, number=number)
+        elif sessions_recorded:
+            in_support.append((case, owner))
+    # Questions to the provider on two cases in support: one answered, one open past its due
+    # date (the supervisors' dashboard lists it).
+    for (case, owner), answered in zip(in_support, (True, False), strict=False):
+        _ask_provider(case, owner, a, u["provider"], today=today, answered=answered)
     return created
+
+
+def _ask_provider(case, owner, a, provider, *, today: dt.date, answered: bool) -> None:
+    """A question to the provider of an open case: answered, or open past its due date (the
+    supervisors' dashboard lists those)."""
+    asked_on = today - dt.timedelta(days=12)
+    question = services.ask_provider(
+        case=case,
+        user=owner,
+        agency=owner.agency,
+        question="How many sessions remain, and when is the next one?",
+        due_on=asked_on + dt.timedelta(days=7),
+        asked_on=asked_on,
+        logged_on=asked_on,
+    )
+    if answered:
+        answered_on = asked_on + dt.timedelta(days=2)
+        services.answer_question(
+            question=question,
+            user=provider,
+            agency=a["provider"],
+            answer="Two sessions remain; the next is arranged for the coming fortnight.",
+            answered_on=answered_on,
+            logged_on=answered_on,
+        )
 
 
 def _hold_reviews(case, owner, *, today: dt.date, rng: random.Random, number: int) -> None:

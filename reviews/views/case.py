@@ -78,6 +78,8 @@ def case_detail(request, reference):
                 page_obj.number, on_each_side=1, on_ends=1
             ),
             "shown_planned_sessions": planned[:rows],
+            "shown_held_sessions": summary["held_sessions"][:rows],  # the latest
+            "shown_questions": summary["open_questions"][:rows],
             "shown_reviews": summary["reviews"][-rows:],  # the latest due
             "shown_actions": actions[:rows],
         },

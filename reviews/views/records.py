@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from referrals import access
-from referrals.views import record_form_page
+from referrals.models import Case
+from referrals.views import case_url, record_form_page
 
 from .. import services
+from ..chronology.findings import belief_contradiction, known_as_of, record_at
+from ..chronology.query import entries_for_case
 from ..forms import (
     AccountForm,
     AcknowledgeForm,
@@ -29,9 +35,18 @@ from ..forms import (
     SessionForm,
     SessionOutcomeForm,
 )
-from ..models import Briefing, FollowUpReview, InterventionSession, PanelAction, ProviderAssignment
+from ..models import (
+    Briefing,
+    FollowUpReview,
+    InterventionSession,
+    PanelAction,
+    ProviderAssignment,
+    ProviderQuestion,
+)
 
 GET_POST = require_http_methods(["GET", "POST"])
+# The account form's "Save this account as the agency stated it" checkbox.
+ACCOUNT_CONFIRM_FIELD = "confirm_gap"
 
 
 def _provider_agency(case):
@@ -276,11 +291,42 @@ def session_outcome(request, reference, pk):
     )
 
 
+def _account_check(case, form: AccountForm, *, today) -> dict:
+    """What the record shows on the account's date (today until a date is entered) and, for a
+    valid account, the belief rule's answer (reviews.chronology.findings: the same rule as the
+    timeline's finding, on the entries known today)."""
+    entries = known_as_of(entries_for_case(case), today)
+    account = form.account_entry(case.reference, today=today) if form.is_bound else None
+    if account is None:
+        return {"record": record_at(entries, today), "dated": False, "gap": None, "token": ""}
+    gap = belief_contradiction(account, entries) if form.is_valid() else None
+    return {
+        "record": record_at(entries, account.date, month_only=account.month_only),
+        "dated": True,
+        "gap": gap,
+        # Confirms this warning only: a changed account or record warns again.
+        "token": hashlib.sha256(gap.message.encode()).hexdigest()[:16] if gap else "",
+    }
+
+
 @login_required
 @GET_POST
 def account_new(request, reference):
+    """An account that believes more than the record is saved only once the user confirms it
+    (after a warning that says what the record shows); the timeline then shows the finding."""
     case = access.get_case_for_user(request, reference, write=True)
     form = AccountForm(request.POST or None)
+    check = _account_check(case, form, today=timezone.localdate())
+    page = {
+        "title": "Record what an agency said or believed",
+        "button": "Save account",
+        "template": "reviews/account_form.html",
+    }
+    confirmed = request.POST.get(ACCOUNT_CONFIRM_FIELD) == check["token"]
+    check["confirmed"] = bool(check["gap"]) and confirmed
+    if check["gap"] and not confirmed:
+        context = {"case": case, "form": form, "back_url": case_url(case), "check": check}
+        return render(request, page.pop("template"), {**context, **page})
     return record_form_page(
         request,
         case,
@@ -293,9 +339,9 @@ def account_new(request, reference):
             source_kind=d["source_kind"],
             **form.record_fields(),
         ),
-        title="Record what an agency said or believed",
-        button="Save account",
         success_message="Agency account saved",
+        extra={"check": check},
+        **page,
     )
 
 
@@ -421,8 +467,8 @@ def review_reassign(request, reference, pk):
 
 
 PROVIDER_LIST_LIMIT = 100
-ACTIVE_STATUSES = ("referred", "gateway", "panel", "intervention")
-EXITED_STATUSES = ("exited", "closed", "nfa")
+ACTIVE_STATUSES = Case.ACTIVE_STATUSES
+EXITED_STATUSES = Case.FINISHED_STATUSES
 
 
 class ProviderListForm(forms.Form):
@@ -452,7 +498,7 @@ def provider_cases(request):
     cases = cases.order_by("-referred_on", "reference")
     by_case: dict[int, dict] = {}
     for case in cases[:PROVIDER_LIST_LIMIT]:
-        by_case[case.pk] = {"case": case, "planned": [], "briefings": []}
+        by_case[case.pk] = {"case": case, "planned": [], "briefings": [], "questions": []}
     # Only the cases shown: a provider may be commissioned on thousands.
     planned = InterventionSession.objects.filter(
         case_id__in=list(by_case), status=InterventionSession.Status.PLANNED, voided_at__isnull=True
@@ -460,6 +506,16 @@ def provider_cases(request):
     unacknowledged = Briefing.objects.filter(
         case_id__in=list(by_case), acknowledged_on__isnull=True, voided_at__isnull=True
     )
+    # Questions waiting for the provider's answer (ProviderQuestionQuerySet: open, overdue).
+    questions = (
+        ProviderQuestion.objects.filter(case_id__in=list(by_case))
+        .open()
+        .with_overdue(timezone.localdate())
+        .select_related("agency")
+        .order_by("due_on", "occurred_on", "id")
+    )
+    for question in questions:
+        by_case[question.case_id]["questions"].append(question)
     for session in planned:
         by_case[session.case_id]["planned"].append(session)
     for briefing in unacknowledged:

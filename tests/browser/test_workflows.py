@@ -210,7 +210,7 @@ def test_caseworker_takes_a_case_from_referral_to_exit(live_server, page, axe, c
     page.get_by_label("Provider's report (optional)").fill("Engaged well; talked about college.")
     submit(page, "Save session")
     expect_success(page, "Session saved")
-    expect(summary_row(page, "Sessions")).to_have_text("1 held of 6 planned; 1 arranged")
+    expect(summary_row(page, "Sessions")).to_have_text("1 held (0 confirmed) of 6 planned; 1 arranged")
 
     # What the police believed, from an email.
     open_case_link(page, "Record what an agency said or believed")
@@ -228,6 +228,13 @@ def test_caseworker_takes_a_case_from_referral_to_exit(live_server, page, axe, c
     page.get_by_label("What was said or written (quote or summary)").fill(
         "Police email: three sessions held, support ongoing."
     )
+    submit(page, "Save account")
+    # The record shows one session: the form says so before saving (issue 17), and saves the
+    # account as the police stated it once that is confirmed.
+    expect(page.locator("main")).to_contain_text("The record shows 1 session held")
+    assert not AgencyAccount.objects.filter(case=case).exists()
+    axe(page)
+    page.get_by_label("Save this account as the agency stated it").check()
     submit(page, "Save account")
     expect_success(page, "Agency account saved")
     account = AgencyAccount.objects.get(case=case)
@@ -343,7 +350,7 @@ def test_provider_records_a_session_outcome_and_acknowledges_a_briefing_on_a_pho
     expect_success(page, "Session updated")
     session.refresh_from_db()
     assert (session.status, session.provider_report) == ("held", "Engaged and open.")
-    expect(summary_row(page, "Sessions")).to_have_text("1 held of 4 planned")
+    expect(summary_row(page, "Sessions")).to_have_text("1 held (0 confirmed) of 4 planned")
     # A provider may add sessions but not other records.
     expect(page.get_by_role("link", name="Record a panel meeting")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -437,6 +444,8 @@ def test_referral_form_can_be_completed_with_the_keyboard_alone(live_server, pag
     expect(page.get_by_label("Referring agency")).to_have_value(str(cast["police"].pk))
     tab_to(page.get_by_label("Name of the referrer (optional)"))
     keyboard.type("PC Dana Constable")
+    tab_to(page.get_by_label("Referrer's email address (optional)"))
+    keyboard.type("dana.constable@police.example")
     received = date_group(page, "Date the referral was received")
     for part, value in zip(
         ("Day", "Month", "Year"),
@@ -455,6 +464,7 @@ def test_referral_form_can_be_completed_with_the_keyboard_alone(live_server, pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Alexis Corrow")
     case = Case.objects.get(person__display_name="Alexis Corrow")
     referral = case.referral_records.get()
+    assert referral.referrer_email == "dana.constable@police.example"
     assert (referral.agency, referral.referrer_name, referral.occurred_on, referral.source) == (
         cast["police"],
         "PC Dana Constable",

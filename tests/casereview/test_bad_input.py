@@ -55,8 +55,9 @@ FORMS = {
             "agency": agency,
             "source_kind": "email",
             "source": "",
-            "sessions_believed": "2",
-            "believed_status": "ongoing",
+            # Nothing the record contradicts (else the form asks to confirm it first).
+            "sessions_believed": "0",
+            "believed_status": "not_started",
             "summary": "ok",
             "late_reason": "",
         },

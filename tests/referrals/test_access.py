@@ -64,7 +64,7 @@ def world():
         summary="Commissioned",
         sessions_planned=4,
     )
-    services.record_session(
+    session = services.record_session(
         case=case,
         user=cw,
         agency=provider_agency,
@@ -117,6 +117,10 @@ def world():
     )
     cast["case"] = case
     cast["account"] = account
+    cast["session"] = session
+    cast["question"] = services.ask_provider(
+        case=case, user=cw, agency=council, question="How many sessions were held?"
+    )
     cast["review"] = FollowUpReview.objects.filter(case=case).first()
     return cast
 
@@ -143,7 +147,26 @@ def write_urls(w):
         reverse("reviews:review-conduct", args=[ref, review.pk]),
         reverse("reviews:case-import", args=[ref]),
         reverse("reviews:exit", args=[ref]),
+        reverse("reviews:session-confirm", args=[ref, w["session"].pk]),
+        reverse("reviews:question-new", args=[ref]),
     ]
+
+
+def answer_url(w):
+    return reverse("reviews:question-answer", args=[w["case"].reference, w["question"].pk])
+
+
+# The provider answers questions put to it; staff who may change the case may record its reply.
+ANSWER_EXPECTED = {
+    "caseworker": 200,
+    "police": 200,
+    "supervisor": 200,
+    "admin": 200,
+    "provider": 200,
+    "inquiry": 404,
+    "expired": 404,
+    "outsider": 404,
+}
 
 
 EXPECTED = {
@@ -177,6 +200,7 @@ def test_matrix_of_roles_and_object_urls(client, world, who):
         assert client.get(url).status_code == read, (who, url)
     for url in write_urls(world):
         assert client.get(url).status_code == write, (who, url)
+    assert client.get(answer_url(world)).status_code == ANSWER_EXPECTED[who], who
     if read == 404:
         assert AccessLog.objects.filter(user=user, outcome="refused").count() >= len(
             read_urls(world)
@@ -184,7 +208,7 @@ def test_matrix_of_roles_and_object_urls(client, world, who):
 
 
 def test_anonymous_is_sent_to_sign_in_for_every_object_url(client, world):
-    for url in read_urls(world) + write_urls(world):
+    for url in read_urls(world) + write_urls(world) + [answer_url(world)]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
 

@@ -12,7 +12,13 @@ from referrals.models import Agency, Case
 from reviews.chronology.csv_format import ImportRejected, export_csv, import_chronology
 from reviews.chronology.findings import compute_findings
 from reviews.chronology.query import entries_for_case
-from reviews.models import AgencyAccount, FollowUpReview, InterventionSession
+from reviews.models import (
+    AgencyAccount,
+    FollowUpReview,
+    InterventionSession,
+    QuestionAnswer,
+    SessionConfirmation,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +122,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(importer):
         "failure.csv: line 14, column believed_status: 'maybe' is not one of not_started, ongoing, completed",
         "failure.csv: line 15, column entry_type: 'wizardry' is not an entry type (referral, panel_meeting, "
         "case_adopted, ip_assigned, briefing_issued, session_planned, session_held, session_cancelled, "
-        "agency_account, case_exited, review_conducted, contact, note)",
+        "agency_account, case_exited, review_conducted, contact, note, session_confirmed, "
+        "question_asked, question_answered, referral_outcome)",
         "failure.csv: line 16, column review_kind: a review_conducted needs review_kind 6_month or 12_month, "
         "not 'yearly'",
     ]
@@ -175,7 +182,16 @@ def test_bom_is_accepted(importer):
 
 @pytest.mark.django_db(transaction=True)
 def test_round_trip_export_import_gives_identical_findings(importer, tmp_path):
-    _import(FAILURE, importer)
+    told = "CR-T-1,,Channel panel,referral_outcome,2015-02-12,,Referrer told: adopted,letter,,,,,\n"
+    # Closing the loops (issue 17): a session confirmed by the police two weeks later, and a
+    # question to the provider with its answer.
+    loops = (
+        "CR-T-1,,Police,session_confirmed,2015-03-05,2015-03-20,"
+        "Call with the person: he confirmed it,email,,,,,\n"
+        "CR-T-1,,Police,question_asked,2015-04-01,,How many sessions are left?,email,,,,,\n"
+        "CR-T-1,,Intervention provider,question_answered,2015-04-03,,Three left,email,,,,,\n"
+    )
+    _import(FAILURE + told + loops, importer)
     case = Case.objects.get(reference="CR-T-1")
     before = _codes(case, dt.date(2026, 1, 1))
     entries_before = [e.identity for e in entries_for_case(case)]
@@ -190,6 +206,15 @@ def test_round_trip_export_import_gives_identical_findings(importer, tmp_path):
     assert _codes(case, dt.date(2026, 1, 1)) == before
     assert [e.identity for e in entries_for_case(case)] == entries_before
     assert export_csv(case) == exported
+    assert ",referral_outcome,2015-02-12,2015-02-12,Referrer told: adopted,letter," in exported
+    assert ",session_confirmed,2015-03-05,2015-03-20,Call with the person: he confirmed it," in (
+        exported
+    )
+    assert ",question_asked,2015-04-01,2015-04-01,How many sessions are left?," in exported
+    assert ",question_answered,2015-04-03,2015-04-03,Three left," in exported
+    confirmation = SessionConfirmation.objects.get(case=case)
+    assert confirmation.session.status == "held" and confirmation.how == "call"
+    assert QuestionAnswer.objects.get(case=case).question.summary == "How many sessions are left?"
 
 
 def test_export_guards_spreadsheet_formulas_and_round_trips_them(importer):

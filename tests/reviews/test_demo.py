@@ -82,3 +82,19 @@ def test_load_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("load_demo")
+
+
+def test_demo_shows_each_loop_of_issue_17():
+    """An unconfirmed session, confirmed ones, an open question past its due date, an
+    answered one, a referral awaiting its outcome and a quiet case: each list has something."""
+    from reviews.models import InterventionSession, ProviderQuestion
+    from reviews.quiet import quiet_cases
+
+    load_demo(today=TODAY)
+    sessions = InterventionSession.objects.with_confirmed().filter(status="held")
+    assert sessions.filter(is_confirmed=True).exists()
+    assert sessions.filter(is_confirmed=False).exists()
+    assert ProviderQuestion.objects.overdue(TODAY).exists()
+    assert ProviderQuestion.objects.filter(answers__voided_at__isnull=True).exists()
+    assert Case.objects.awaiting_outcome(TODAY).exists()
+    assert quiet_cases(TODAY).exists()

@@ -397,7 +397,9 @@ def test_picture_is_described_in_words_and_user_text_stays_text(db):
         "Timeline of CR-D-1 on a time axis, as known on 1 July 2015"
     )
     description = root.find(f"{SVG}desc").text
-    assert "1 session recorded as held (5 March 2015)" in description
+    assert "1 session recorded as held (5 March 2015, 0 of them confirmed by another agency)" in (
+        description
+    )
     assert "Northshire Police believed 4 on 20 May 2015 (1 recorded by then)" in description
     assert not list(root.iter(f"{SVG}script")) and "<script>" not in svg
     assert "Police &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in svg
@@ -502,3 +504,35 @@ def large_case() -> list[Entry]:
         made.append(entry(agencies[i % len(agencies)], kind, day, late, key=f"n{i}"))
         i += 1
     return sorted(made, key=sort_key)
+
+
+def test_confirmed_and_unconfirmed_sessions_are_drawn_differently(db):
+    """Issue 17: a held session confirmed from outside the provider carries a tick; one only
+    the provider's record vouches for does not; the loops' own entries have shapes of their
+    own, and the description counts the confirmed sessions."""
+    s1, s2 = D(2015, 1, 17), D(2015, 2, 14)
+    entries = [
+        entry("Council", "referral", D(2014, 12, 1)),
+        entry("Provider", "ip_assigned", D(2014, 12, 10)),
+        entry("Provider", "session_held", s1, key="interventionsession:1"),
+        entry("Provider", "session_held", s2, key="interventionsession:2"),
+        entry("Police", "session_confirmed", s1, D(2015, 1, 20), about="interventionsession:1"),
+        entry("Police", "question_asked", D(2015, 3, 1), key="providerquestion:1"),
+        entry("Provider", "question_answered", D(2015, 3, 3), about="providerquestion:1"),
+        entry("Council", "referral_outcome", D(2015, 1, 5)),
+    ]
+    timeline, drawing = drawing_of(sorted(entries, key=sort_key), D(2015, 6, 1))
+    root = parse(render(drawing))
+    classes = {
+        a.get("href"): a.get("class").split() for a in group(root, "tl-lanes").iter(f"{SVG}a")
+    }
+    by_type = {row.entry.record_key: f"#{row.anchor}" for row in timeline.rows}
+    assert "tl-held-confirmed" in classes[by_type["interventionsession:1"]]
+    assert "tl-held" in classes[by_type["interventionsession:2"]]
+    shapes = {use.get("href") for use in group(root, "tl-lanes").iter(f"{SVG}use")}
+    assert {"#tl-s-confirmation", "#tl-s-question", "#tl-s-answer", "#tl-s-told"} <= shapes
+    assert "2 sessions recorded as held" in drawing.description
+    assert "1 of them confirmed by another agency" in drawing.description
+    # As known before the confirmation was logged, neither session is confirmed.
+    _, before = drawing_of(sorted(entries, key=sort_key), D(2015, 1, 18))
+    assert "0 of them confirmed" in before.description

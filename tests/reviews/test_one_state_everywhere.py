@@ -35,10 +35,32 @@ CASES = [
 ]
 
 
+def _exit_giving(due_on: dt.date) -> dt.date | None:
+    """The exit whose 6-month review is due on `due_on`; None when no exit gives it (no exit
+    is due on 31 December: 30 June gives 30 December)."""
+    start = add_months(due_on, -6)
+    for shift in range(-4, 5):
+        exit_on = start + dt.timedelta(days=shift)
+        if add_months(exit_on, 6) == due_on:
+            return exit_on
+    return None
+
+
+def _reachable_due(today: dt.date, days: int, state) -> dt.date:
+    """`today + days`, or the nearest day with the same state when no exit gives that one."""
+    rules = TimeRules.current()
+    for step in (0, -1, 1, -2, 2):
+        due_on = today + dt.timedelta(days=days + step)
+        if _exit_giving(due_on) and rules.review_state(due_on=due_on, on=today) == state:
+            return due_on
+    raise AssertionError(f"no exit gives a review {days} days from {today}")
+
+
 def _case_with_review(owner, due_on):
-    exit_on = add_months(due_on, -6)
-    while add_months(exit_on, 6) != due_on:  # month ends: find the exit that gives this due date
-        exit_on -= dt.timedelta(days=1)
+    exit_on = _exit_giving(due_on)
+    while exit_on is None:  # a day no exit gives: the day before (held-review tests)
+        due_on -= dt.timedelta(days=1)
+        exit_on = _exit_giving(due_on)
     case = factories.case(owner=owner, received_on=exit_on - dt.timedelta(days=120))
     adopted_on = exit_on - dt.timedelta(days=100)
     services.record_decision(
@@ -102,7 +124,7 @@ def test_an_open_review_reads_the_same_on_every_surface(client, settings, days, 
     owner = factories.user("owner", agency_=council)
     supervisor = factories.user("sup", role=User.Role.SUPERVISOR, agency_=council)
     today = timezone.localdate()
-    case, review = _case_with_review(owner, today + dt.timedelta(days=days))
+    case, review = _case_with_review(owner, _reachable_due(today, days, state))
     assert (
         review.state_on(today)
         == state

@@ -63,7 +63,9 @@ def _account_form(cast, **overrides) -> dict:
         "source_kind": "minutes",
         "source": "Channel minutes 12/03/2015",
         "sessions_believed": "",
-        "believed_status": "ongoing",
+        # Nothing the record contradicts: such an account is saved only once confirmed
+        # (tests/reviews/test_account_form.py).
+        "believed_status": "not_started",
         "summary": "Minutes: 'still ongoing with his IP'.",
         "late_reason": "",
         **overrides,

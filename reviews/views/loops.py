@@ -1,0 +1,139 @@
+"""Closing the loops (issue 17): confirming a held session from outside the provider, asking the
+provider a question, and the provider's answer. Thin, like the other record forms: access
+helper, form, service, redirect.
+
+Who may do what (`referrals.access`): an agency on the case other than the provider confirms
+sessions (`can_confirm_sessions`, never one its own agency held: `can_confirm_session`) and asks
+questions (`can_ask_provider`); the provider commissioned on the case, or staff recording its
+reply, answers them (`can_answer_questions`). Everyone else is told "not found", like the
+other write forms.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.views.decorators.http import require_http_methods
+
+from casereview.web import NotFound
+from referrals import access
+from referrals.models import User
+from referrals.views import record_form_page
+
+from .. import services
+from ..forms import AnswerQuestionForm, AskProviderForm, ConfirmSessionForm
+from ..models import InterventionSession, ProviderAssignment, ProviderQuestion
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+@login_required
+@GET_POST
+def session_confirm(request, reference, pk):
+    case = access.get_case_for_user(request, reference, write=True)
+    if not access.can_confirm_sessions(request.user, case):
+        raise NotFound("No case found")
+    session = access.get_record_for_user(
+        InterventionSession,
+        case,
+        pk,
+        request.user,
+        voided_at__isnull=True,
+        status=InterventionSession.Status.HELD,
+    )
+    if not access.can_confirm_session(request.user, session):
+        raise NotFound("No such session")
+    form = ConfirmSessionForm(request.POST or None)
+    return record_form_page(
+        request,
+        case,
+        form,
+        lambda d: services.confirm_session(
+            session=session,
+            user=request.user,
+            agency=request.user.agency,
+            how=d["how"],
+            confirmed_on=d["logged"],
+            note=d["note"],
+        ),
+        title=f"Confirm the session of {session.occurred_display}",
+        button="Confirm session",
+        success_message="Session confirmed",
+        template="reviews/confirm_form.html",
+        extra={"session": session},
+    )
+
+
+@login_required
+@GET_POST
+def question_new(request, reference):
+    case = access.get_case_for_user(request, reference, write=True)
+    if not access.can_ask_provider(request.user, case):
+        raise NotFound("No case found")
+    form = AskProviderForm(request.POST or None)
+    return record_form_page(
+        request,
+        case,
+        form,
+        lambda d: services.ask_provider(
+            case=case,
+            user=request.user,
+            agency=request.user.agency,
+            question=d["summary"],
+            due_on=d["due_on"],
+        ),
+        title="Ask the intervention provider a question",
+        button="Send question",
+        success_message="Question sent to the intervention provider",
+    )
+
+
+def _answering_agency(user: User, case):
+    """Who an answer comes from: a provider's own agency; for staff typing in the provider's
+    reply, the provider commissioned on the case (latest first)."""
+    if user.role == User.Role.PROVIDER:
+        return user.agency
+    assignment = (
+        ProviderAssignment.objects.filter(case=case, voided_at__isnull=True)
+        .select_related("agency")
+        .order_by("-occurred_on", "-id")
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError(
+            "No intervention provider is commissioned on this case, so no one can answer "
+            "for it yet."
+        )
+    return assignment.agency
+
+
+@login_required
+@GET_POST
+def question_answer(request, reference, pk):
+    case = access.get_case_for_user(request, reference)
+    if not access.can_answer_questions(request.user, case):
+        raise NotFound("No case found")
+    question = access.get_record_for_user(
+        ProviderQuestion, case, pk, request.user, voided_at__isnull=True
+    )
+    if not ProviderQuestion.objects.open().filter(pk=question.pk).exists():
+        raise NotFound("This question has already been answered")
+    form = AnswerQuestionForm(request.POST or None, initial={"version": question.version})
+    return record_form_page(
+        request,
+        case,
+        form,
+        lambda d: services.answer_question(
+            question=question,
+            user=request.user,
+            agency=_answering_agency(request.user, case),
+            answer=d["summary"],
+            answered_on=d["occurred"],
+            expected_version=d["version"],
+        ),
+        title="Answer the question",
+        button="Send answer",
+        success_message="Answer sent",
+        template="reviews/answer_form.html",
+        extra={"question": question},
+    )
