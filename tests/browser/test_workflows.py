@@ -210,7 +210,9 @@ def test_caseworker_takes_a_case_from_referral_to_exit(live_server, page, axe, c
     page.get_by_label("Provider's report (optional)").fill("Engaged well; talked about college.")
     submit(page, "Save session")
     expect_success(page, "Session saved")
-    expect(summary_row(page, "Sessions")).to_have_text("1 held (0 confirmed) of 6 planned; 1 arranged")
+    expect(summary_row(page, "Sessions")).to_have_text(
+        "1 held (0 confirmed) of 6 planned; 1 arranged"
+    )
 
     # What the police believed, from an email.
     open_case_link(page, "Record what an agency said or believed")
