@@ -24,11 +24,23 @@ from .ukdates import uk_date
 # {field name: the sentence that refuses it}, empty when the record may be saved.
 RecordRule = Callable[[models.Model], dict[str, str]]
 RECORD_RULES: list[RecordRule] = []
+# Rules that keep linked records in step (a confirmed session and its confirmations, an
+# answered question and its answer: reviews.links). Unlike the orders above, which an import
+# may break because an agency's contradictions are evidence, these hold for every save — a
+# form, a service, an import, a void — since a record whose link is broken cannot be read,
+# exported or imported again. Same shape as a RecordRule.
+LINK_RULES: list[RecordRule] = []
 
 
 def register_record_rule(rule: RecordRule) -> RecordRule:
     if rule not in RECORD_RULES:
         RECORD_RULES.append(rule)
+    return rule
+
+
+def register_link_rule(rule: RecordRule) -> RecordRule:
+    if rule not in LINK_RULES:
+        LINK_RULES.append(rule)
     return rule
 
 
@@ -85,8 +97,9 @@ def save_record(
     """Validate (every problem at once), stamp user and reason for history, save.
 
     `late_reason_required`: a person is typing this entry now, so a late logging needs its
-    reason (a backfill's source document is asked by the forms: `backfill_problem`). `check_orders`: refuse what the registered
-    record rules call impossible (an import keeps such contradictions as evidence).
+    reason (a backfill's source document is asked by the forms: `backfill_problem`).
+    `check_orders`: refuse what the registered record rules call impossible (an import keeps
+    such contradictions as evidence). The link rules are run on every save.
     """
     errors: dict = {}
     try:
@@ -95,8 +108,8 @@ def save_record(
         errors = error.update_error_dict(errors)
     if late_reason_required and (problem := late_reason_problem(instance)):
         errors.setdefault("late_reason", []).append(problem)
-    if check_orders and not errors:
-        for rule in RECORD_RULES:
+    if not errors:
+        for rule in (*LINK_RULES, *(RECORD_RULES if check_orders else ())):
             for name, sentence in rule(instance).items():
                 errors.setdefault(name, []).append(sentence)
     if errors:

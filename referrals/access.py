@@ -211,6 +211,53 @@ def can_answer_questions(user: User, case: Case) -> bool:
     return can_record_sessions(user, case)
 
 
+def may_change(user: User, case: Case, model, *, own_agency: bool) -> bool:
+    """Whether `user` may change or void a record of `model` on `case` (which they may see),
+    `own_agency` saying whether it comes from the user's agency.
+
+    Most records are changed by anyone who may change the case (`can_edit_case`). A record
+    that is an agency's own word (`changed_by_its_agency`: a session confirmation, a question
+    to the provider, the provider's answer, the referrer told) only by that agency — its
+    provider's staff included, on a case it is commissioned on — or an administrator:
+    otherwise one agency could withdraw another's confirmation or rewrite its answer.
+    """
+    if not getattr(model, "changed_by_its_agency", False):
+        return can_edit_case(user, case)
+    if user.role == Role.ADMIN:
+        return True
+    if not own_agency:
+        return False
+    if user.role == Role.PROVIDER:
+        return _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
+    return can_edit_case(user, case)
+
+
+def can_change_record(user: User, case: Case, record) -> bool:
+    """`may_change` for a record in hand."""
+    return may_change(user, case, type(record), own_agency=record.agency_id == user.agency_id)
+
+
+def get_record_to_change(request, model, case: Case, pk: int):
+    """A record of `case` the signed-in user may change or void (`can_change_record`); any
+    other is "not found", and the refusal goes into the access log."""
+    record = get_record_for_user(model, case, pk, request.user)
+    if not can_change_record(request.user, case, record):
+        from .audit import log_access
+        from .models import AccessLog
+
+        log_access(
+            user=request.user,
+            action="write",
+            case=case,
+            case_reference=case.reference,
+            detail=request.path[:300],
+            request=request,
+            outcome=AccessLog.Outcome.REFUSED,
+        )
+        raise NotFound("No such record")
+    return record
+
+
 def sees_all_restricted(user: User) -> bool:
     """Restricted contacts and notes (e.g. police-only) are for the recording agency,
     administrators and inquiry reviewers."""

@@ -492,6 +492,10 @@ class ReferralOutcome(CaseRecord):
     time the file does not give) has no referral, outcome or sending time: its summary says.
     """
 
+    # Its agency's own word: changed or voided only by that agency or an administrator
+    # (referrals.access.can_change_record).
+    changed_by_its_agency = True
+
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", "Adopted for Channel support"
         NOT_ADOPTED = "not_adopted", "Not adopted: no further action"

@@ -599,6 +599,16 @@ def check_not_before_referral(record: CaseRecord, noun: str) -> None:
         )
 
 
+def _providers(case_id: int) -> set[int]:
+    """The agencies commissioned on the case as its intervention provider (live assignments):
+    who answers questions to the provider, and who may not confirm a session."""
+    return set(
+        ProviderAssignment.objects.filter(case_id=case_id, voided_at__isnull=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
 class SessionConfirmationQuerySet(models.QuerySet):
     def live(self):
         """Not void: only a live confirmation makes its session confirmed."""
@@ -614,6 +624,10 @@ class SessionConfirmation(CaseRecord):
     `summary` says how, in words that start with the `how` label (the CSV carries only the
     summary, so an import reads `how` back from it: `How.from_summary`).
     """
+
+    # Its agency's own word: changed or voided only by that agency or an administrator
+    # (referrals.access.can_change_record).
+    changed_by_its_agency = True
 
     class How(models.TextChoices):
         CALL = "call", "Call with the person"
@@ -679,6 +693,11 @@ class SessionConfirmation(CaseRecord):
                     f"{session.agency} provided the session, so it cannot confirm it: a "
                     "confirmation comes from someone outside the intervention provider."
                 )
+            elif self.pk is None and self.agency_id in _providers(self.case_id):
+                errors.setdefault("agency", []).append(
+                    f"{self.agency} is an intervention provider on this case, so it cannot "
+                    "confirm a session: a confirmation comes from someone outside the provider."
+                )
             if (self.occurred_on, self.occurred_precision) != (
                 session.occurred_on,
                 session.occurred_precision,
@@ -743,6 +762,10 @@ class ProviderQuestion(CaseRecord):
     `QuestionAnswer` answers it (`ProviderQuestion.objects.open()`).
     """
 
+    # Its agency's own word: changed or voided only by that agency or an administrator
+    # (referrals.access.can_change_record).
+    changed_by_its_agency = True
+
     due_on = models.DateField(
         null=True, blank=True, help_text="When an answer is wanted by; blank when not said."
     )
@@ -786,6 +809,10 @@ class QuestionAnswer(CaseRecord):
     """The provider's answer to a question (`question_answered`); `summary` is the answer and
     `occurred_on` the day it was answered. One live answer per question."""
 
+    # Its agency's own word: changed or voided only by that agency or an administrator
+    # (referrals.access.can_change_record).
+    changed_by_its_agency = True
+
     question = models.ForeignKey(ProviderQuestion, on_delete=models.PROTECT, related_name="answers")
 
     history = History()
@@ -813,6 +840,13 @@ class QuestionAnswer(CaseRecord):
             raise ValidationError({"question": "That question belongs to another case."})
         if question.is_void:
             raise ValidationError({"question": "That question was voided."})
+        if self.pk is None and self.agency_id and self.agency_id not in _providers(self.case_id):
+            raise ValidationError(
+                {
+                    "agency": f"{self.agency} is not the intervention provider commissioned on "
+                    "this case: an answer comes from the provider."
+                }
+            )
         if self.occurred_on and self.effective_date < question.occurred_on:
             raise ValidationError(
                 {

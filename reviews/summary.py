@@ -11,6 +11,7 @@ from referrals.models import Case, User
 from referrals.templatetags.casereview import entry_date
 
 from .chronology.findings import compute_findings
+from .chronology.kinds import RECORD_TYPES
 from .chronology.query import entries_for_case, parse_record_key
 from .models import (
     FollowUpReview,
@@ -42,6 +43,25 @@ class RecordURLs:
         if len(parts) != 2:  # the stand-in id appears elsewhere in the URL: reverse this one
             return reverse(name, args=[self.reference, kind, pk])
         return f"{parts[0]}{pk}{parts[1]}"
+
+
+class _Changeable:
+    """Whether the case page offers "Change" and "Void" on a record: `access.may_change`,
+    asked once per kind of record and whether it is the user's agency's own."""
+
+    def __init__(self, user: User, case: Case):
+        self.user, self.case = user, case
+        self.own_name = user.agency.name if user.agency_id else None
+        self._answers: dict[tuple[str, bool], bool] = {}
+
+    def __call__(self, kind: str, agency_name: str) -> bool:
+        model = RECORD_TYPES.get(kind)
+        if model is None or kind == "followupreview":  # a review changes through its own page
+            return False
+        key = (kind, agency_name == self.own_name)
+        if key not in self._answers:
+            self._answers[key] = access.may_change(self.user, self.case, model, own_agency=key[1])
+        return self._answers[key]
 
 
 def case_summary(case: Case, *, user: User) -> dict:
@@ -91,6 +111,7 @@ def case_summary(case: Case, *, user: User) -> dict:
         action.state = action.state_on(today, rules)
     records = []
     url = RecordURLs(case.reference)
+    changeable = _Changeable(user, case)
     for entry in reversed(entries):
         kind, pk = parse_record_key(entry.record_key)
         when = entry_date(entry)
@@ -107,6 +128,7 @@ def case_summary(case: Case, *, user: User) -> dict:
                 "history_url": url("reviews:record-history", kind, pk),
                 "edit_url": url("reviews:record-edit", kind, pk),
                 "void_url": url("reviews:record-void", kind, pk),
+                "changeable": not entry.voided and changeable(kind, entry.agency),
             }
         )
     open_reviews = [r for r in reviews if r.state == FollowUpReview.State.SCHEDULED]

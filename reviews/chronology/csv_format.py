@@ -528,13 +528,20 @@ def _loose_loops(case_rows: list[Row], case: Case | None, existing: list[Entry])
     before it, and needs one. The file's rows (in the order the import writes them) and
     the records already in the database count together; a row already present is skipped
     by the import, so it neither needs nor takes anything."""
-    if not any(
-        r.entry_type in (EntryType.SESSION_CONFIRMED, EntryType.QUESTION_ANSWERED)
-        for r in case_rows
-    ):
+    looped = (EntryType.SESSION_CONFIRMED, EntryType.QUESTION_ASKED, EntryType.QUESTION_ANSWERED)
+    if not any(r.entry_type in looped for r in case_rows):
         return []
     errors = []
     present = {e.identity for e in existing}
+    # The case's intervention providers (commissioned in the file or already): they answer
+    # questions, and neither ask them nor confirm their own sessions.
+    providers = {
+        r.agency.casefold() for r in case_rows if r.entry_type == EntryType.IP_ASSIGNED
+    } | {
+        e.agency.casefold()
+        for e in existing
+        if e.entry_type == EntryType.IP_ASSIGNED and not e.voided
+    }
     held = {(r.occurred_on, r.month_only) for r in case_rows if r.entry_type == "session_held"}
     held |= {
         (e.occurred_on, e.month_only)
@@ -552,6 +559,20 @@ def _loose_loops(case_rows: list[Row], case: Case | None, existing: list[Entry])
             continue
         present.add(identity)
         when = iso_date(row.occurred_on, month_only=row.month_only)
+        from_provider = row.agency.casefold() in providers
+        if row.entry_type == EntryType.QUESTION_ANSWERED and not from_provider:
+            errors.append(
+                f"{_where(row, 'agency')}: a question_answered comes from the intervention "
+                f"provider commissioned on the case (an ip_assigned agency), and {row.agency} "
+                "is not one"
+            )
+        elif row.entry_type in (EntryType.SESSION_CONFIRMED, EntryType.QUESTION_ASKED) and (
+            from_provider
+        ):
+            errors.append(
+                f"{_where(row, 'agency')}: {row.agency} is the intervention provider on the "
+                f"case, and a {row.entry_type} comes from another agency"
+            )
         if row.entry_type == EntryType.QUESTION_ASKED:
             open_questions.append((row.occurred_on, order))
         elif row.entry_type == EntryType.SESSION_CONFIRMED and (

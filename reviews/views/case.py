@@ -86,19 +86,30 @@ def case_detail(request, reference):
     )
 
 
-def _record(case: Case, kind: str, pk: int, user: User):
-    """A record of `case` by kind and id, through the access helper (not found otherwise)."""
+def _model(kind: str):
     model = RECORD_TYPES.get(kind)
     if model is None:
         raise NotFound("No such record type")
-    return access.get_record_for_user(model, case, pk, user)
+    return model
+
+
+def _record(case: Case, kind: str, pk: int, user: User):
+    """A record of `case` by kind and id, through the access helper (not found otherwise)."""
+    return access.get_record_for_user(_model(kind), case, pk, user)
+
+
+def _record_to_change(request, reference: str, kind: str, pk: int):
+    """The case and the record the user may change or void (`access.get_record_to_change`:
+    most records by anyone who may change the case, an agency's own word only by that agency,
+    its provider's staff included)."""
+    case = access.get_case_for_user(request, reference)
+    return case, access.get_record_to_change(request, _model(kind), case, pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request, reference, kind, pk):
-    case = access.get_case_for_user(request, reference, write=True)
-    record = _record(case, kind, pk, request.user)
+    case, record = _record_to_change(request, reference, kind, pk)
     if kind not in EDITABLE_FIELDS or getattr(record, "voided_at", None):
         raise Http404("This record cannot be edited")
     form_class = edit_form_class(type(record))
@@ -123,8 +134,7 @@ def record_edit(request, reference, kind, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_void(request, reference, kind, pk):
-    case = access.get_case_for_user(request, reference, write=True)
-    record = _record(case, kind, pk, request.user)
+    case, record = _record_to_change(request, reference, kind, pk)
     if not hasattr(record, "void_reason") or record.voided_at:
         raise Http404("This record cannot be voided")
     form = VoidForm(request.POST or None, initial={"version": record.version})

@@ -122,6 +122,20 @@ def world():
         case=case, user=cw, agency=council, question="How many sessions were held?"
     )
     cast["review"] = FollowUpReview.objects.filter(case=case).first()
+    # Records that are an agency's own word (changed_by_its_agency): the council's question,
+    # the provider's answer to another one, police's confirmation of the session.
+    answered = services.ask_provider(
+        case=case, user=cw, agency=council, question="Is a further session planned?"
+    )
+    cast["own_word"] = {
+        "question": answered,
+        "answer": services.answer_question(
+            question=answered, user=cast["provider"], agency=provider_agency, answer="No."
+        ),
+        "confirmation": services.confirm_session(
+            session=session, user=cast["police"], agency=police, how="call"
+        ),
+    }
     return cast
 
 
@@ -182,6 +196,32 @@ EXPECTED = {
 }
 
 
+# Change and void pages of an agency's own word: that agency (its provider's staff included)
+# and administrators; everyone else, on the case or not, is told "not found".
+OWN_WORD_EXPECTED = {
+    # user: (the council's question, the provider's answer, police's confirmation)
+    "caseworker": (200, 404, 404),
+    "police": (404, 404, 200),
+    "supervisor": (200, 404, 404),
+    "admin": (200, 200, 200),
+    "provider": (404, 200, 404),
+    "inquiry": (404, 404, 404),
+    "expired": (404, 404, 404),
+    "outsider": (404, 404, 404),
+}
+
+
+def own_word_urls(w):
+    ref = w["case"].reference
+    return [
+        [
+            reverse(f"reviews:record-{page}", args=[ref, record._meta.model_name, record.pk])
+            for page in ("edit", "void")
+        ]
+        for record in (w["own_word"][name] for name in ("question", "answer", "confirmation"))
+    ]
+
+
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_matrix_of_roles_and_object_urls(client, world, who):
     user = world[who]
@@ -201,6 +241,9 @@ def test_matrix_of_roles_and_object_urls(client, world, who):
     for url in write_urls(world):
         assert client.get(url).status_code == write, (who, url)
     assert client.get(answer_url(world)).status_code == ANSWER_EXPECTED[who], who
+    for urls, status in zip(own_word_urls(world), OWN_WORD_EXPECTED[who], strict=True):
+        for url in urls:
+            assert client.get(url).status_code == status, (who, url)
     if read == 404:
         assert AccessLog.objects.filter(user=user, outcome="refused").count() >= len(
             read_urls(world)
@@ -208,7 +251,8 @@ def test_matrix_of_roles_and_object_urls(client, world, who):
 
 
 def test_anonymous_is_sent_to_sign_in_for_every_object_url(client, world):
-    for url in read_urls(world) + write_urls(world) + [answer_url(world)]:
+    own_word = [url for urls in own_word_urls(world) for url in urls]
+    for url in read_urls(world) + write_urls(world) + [answer_url(world)] + own_word:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
 
