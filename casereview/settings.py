@@ -282,6 +282,19 @@ PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024, minimum=64)
 CASE_PAGE_ROWS = env_int("CASE_PAGE_ROWS", 50, minimum=1)
 TIMELINE_PAGE_ROWS = env_int("TIMELINE_PAGE_ROWS", 200, minimum=1)
 
+# The timeline page's drawing of a case that has not changed since it was drawn
+# (reviews/drawing_cache.py): kept in each app process's memory (no cache server), at most
+# DRAWING_CACHE_ENTRIES drawings (about 170 KB each for a 2,000-entry case) for
+# DRAWING_CACHE_SECONDS; 0 draws every view afresh.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "casereview-drawings",
+        "OPTIONS": {"MAX_ENTRIES": env_int("DRAWING_CACHE_ENTRIES", 200, minimum=1)},
+    }
+}
+DRAWING_CACHE_SECONDS = env_int("DRAWING_CACHE_SECONDS", 3600, minimum=0)
+
 # Sessions: signed out after SESSION_COOKIE_AGE idle seconds (30 minutes) and, whatever
 # the activity, SESSION_ABSOLUTE_SECONDS after signing in (12 hours).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)

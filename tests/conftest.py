@@ -13,6 +13,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with nothing kept (the timeline's drawings: reviews.drawing_cache).
+    A test database's history ids start again where a rolled-back test's did, so a kept
+    drawing could otherwise be served to a later test's different case under the same key."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def make_user(db):
     """Create a user (and, unless one is given, a police agency) and return it.

@@ -193,22 +193,33 @@ class RecordAt:
         return f"Issued {_on(b)} by {b.agency}" if b else "None issued by then"
 
 
+class SessionRecord:
+    """A case's live held and planned sessions and briefings, picked out of its entries once,
+    in entry order: `at(day)` answers `record_at` for one day from them alone (an account on
+    a case with thousands of entries is compared with its few hundred sessions, not with
+    every entry again)."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        live = [e for e in entries if not e.voided]
+        self.held = [e for e in live if e.entry_type == EntryType.SESSION_HELD]
+        self.planned = [e for e in live if e.entry_type == EntryType.SESSION_PLANNED]
+        self.briefings = [e for e in live if e.entry_type == EntryType.BRIEFING_ISSUED]
+
+    def at(self, day: dt.date, *, month_only: bool = False) -> RecordAt:
+        return RecordAt(
+            day=day,
+            month_only=month_only,
+            held=tuple(e for e in self.held if e.date <= day),
+            planned_after=tuple(e for e in self.planned if e.date > day),
+            briefing=min(
+                (e for e in self.briefings if e.date <= day), key=lambda e: e.date, default=None
+            ),
+        )
+
+
 def record_at(entries: Iterable[Entry], day: dt.date, *, month_only: bool = False) -> RecordAt:
     """The record on `day` from `entries` (voided ones left out; the caller applies as-of)."""
-    live = [e for e in entries if not e.voided]
-    return RecordAt(
-        day=day,
-        month_only=month_only,
-        held=tuple(e for e in live if e.entry_type == EntryType.SESSION_HELD and e.date <= day),
-        planned_after=tuple(
-            e for e in live if e.entry_type == EntryType.SESSION_PLANNED and e.date > day
-        ),
-        briefing=min(
-            (e for e in live if e.entry_type == EntryType.BRIEFING_ISSUED and e.date <= day),
-            key=lambda e: e.date,
-            default=None,
-        ),
-    )
+    return SessionRecord(entries).at(day, month_only=month_only)
 
 
 class BeliefRule(models.TextChoices):
@@ -255,11 +266,16 @@ class BeliefGap:
 
 
 def belief_contradiction(
-    account: Entry, entries: Iterable[Entry], rules: TimeRules | None = None
+    account: Entry,
+    entries: Iterable[Entry],
+    rules: TimeRules | None = None,
+    *,
+    sessions: SessionRecord | None = None,
 ) -> BeliefGap | None:
     """The BELIEF_EXCEEDS_RECORD rule for one account (an `Entry`, saved or about to be), or
     None when the record bears it out. `entries` are the case's entries known on the day the
-    question is asked (`known_as_of`); voided ones are left out here.
+    question is asked (`known_as_of`); voided ones are left out here. `sessions`: their
+    `SessionRecord`, made once when many accounts of the same entries are asked about.
 
     Compared with every session_held dated on or before the account, whenever it was logged.
     "Ongoing" is stale when no session was held on the account's date or in the
@@ -269,7 +285,7 @@ def belief_contradiction(
     """
     limits = rules or TimeRules.current()
     day, who = account.date, account.agency
-    record = record_at(entries, day, month_only=account.month_only)
+    record = (sessions or SessionRecord(entries)).at(day, month_only=account.month_only)
     held = len(record.held)
     if account.sessions_believed is not None and account.sessions_believed > held:
         rule = BeliefRule.SESSIONS
@@ -306,8 +322,9 @@ def belief_contradiction(
 
 def _belief(entries: list[Entry], as_of: dt.date, limits: TimeRules) -> Found:
     """BELIEF_EXCEEDS_RECORD, at most one per agency_account (`belief_contradiction`)."""
+    sessions = SessionRecord(entries)
     for i, account in _of_type(entries, EntryType.AGENCY_ACCOUNT):
-        gap = belief_contradiction(account, entries, limits)
+        gap = belief_contradiction(account, entries, limits, sessions=sessions)
         if gap is None:
             continue
         keys = (account.record_key, *(e.record_key for e in gap.record.held))

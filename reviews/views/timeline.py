@@ -27,6 +27,7 @@ from ..chronology.csv_format import ImportRejected, export_csv, import_chronolog
 from ..chronology.drawing import build_drawing
 from ..chronology.entries import ENTRY_TYPE_LABELS
 from ..chronology.query import entries_for_case
+from ..chronology.svg import render_svg
 from ..chronology.timeline import (
     FINDING_LABELS,
     TYPE_CHOICES,
@@ -35,6 +36,7 @@ from ..chronology.timeline import (
     timeline_data,
     timeline_json,
 )
+from ..drawing_cache import page_drawing
 
 
 class TimelineFilterForm(forms.Form):
@@ -136,7 +138,20 @@ def timeline(request, reference):
     is_today = as_of == timezone.localdate()
     href = _EntryLinks(request, data.rows, page_obj, "" if is_today else as_of.isoformat())
     counts = Counter(finding.code for finding, _ in data.findings)
-    drawing = build_drawing(whole, rules=TimeRules.current(), case_ref=case.reference, href=href)
+    if agency or entry_type:  # a filtered list's pages: drawn for this view (drawing_cache)
+        drawing = build_drawing(
+            whole, rules=TimeRules.current(), case_ref=case.reference, href=href
+        ).as_json()
+        drawing_svg, drawing_empty = render_svg(drawing), drawing["empty"]
+    else:
+        drawing_svg, drawing_empty = page_drawing(
+            case,
+            whole,
+            viewer=request.user,
+            page=page_obj.number,
+            per_page=limit,
+            as_of_param="" if is_today else as_of.isoformat(),
+        )
     items = data.finding_items
     shown_groups = []
     for group in finding_groups(data.findings):
@@ -171,7 +186,8 @@ def timeline(request, reference):
                 page_obj.number, on_each_side=1, on_ends=1
             ),
             "page_rows": [row.display for row in page_obj.object_list],
-            "drawing": drawing.as_json(),  # as the PDF draws it: plain values render fastest
+            "drawing_svg": drawing_svg,
+            "drawing_empty": drawing_empty,
             "filtered": bool(agency or entry_type),
             # The findings of the first `limit` (by date), numbered as on the drawing, a kind
             # with many findings as one group (reviews.chronology.timeline.finding_groups).

@@ -536,3 +536,69 @@ def test_confirmed_and_unconfirmed_sessions_are_drawn_differently(db):
     # As known before the confirmation was logged, neither session is confirmed.
     _, before = drawing_of(sorted(entries, key=sort_key), D(2015, 1, 18))
     assert "0 of them confirmed" in before.description
+
+
+# ---------------------------------------------------------------- the page keeps its drawing
+
+
+def _page_svg(client, case, **params) -> str:
+    html = client.get(reverse("reviews:timeline", args=[case.reference]), params).content.decode()
+    return re.search(r"<svg .*?</svg>", html, re.S).group(0)
+
+
+def _hrefs(svg: str) -> dict[int, str]:
+    """Each entry mark's link, by entry number."""
+    return {
+        int(number): href
+        for href, number in re.findall(
+            r'<a href="([^"]*#entry-(\d+))" tabindex="-1" class="tl-mark', svg
+        )
+    }
+
+
+def test_the_kept_drawing_links_to_each_page_and_follows_every_change(client, failure, settings):
+    """reviews.drawing_cache: a repeat view is the same drawing; marks of the page shown
+    scroll to their row, the others open the page that lists them; a new record, or a
+    viewer who may not see a restricted one, never gets an old or someone else's drawing."""
+    settings.TIMELINE_PAGE_ROWS = 5
+    case, entries = failure
+    owner = case.owner
+    client.force_login(owner)
+    first = _page_svg(client, case)
+    assert _page_svg(client, case) == first  # served again, the same
+    links = _hrefs(first)
+    assert links[1] == "#entry-1" and links[5] == "#entry-5"
+    assert links[6] == "?page=2#entry-6"
+    second = _hrefs(_page_svg(client, case, page="2"))
+    assert second[1] == "?page=1#entry-1" and second[6] == "#entry-6"
+    past = _hrefs(_page_svg(client, case, as_of="2015-06-01", page="2"))
+    assert past[1] == "?as_of=2015-06-01&amp;page=1#entry-1" and past[6] == "#entry-6"
+    # A restricted note of another agency: drawn for that agency, never for the owner.
+    police = factories.user("officer", agency_=factories.agency("Police"))
+    from referrals import services as intake
+
+    intake.add_note(
+        case=case,
+        user=police,
+        agency=police.agency,
+        occurred_on=D(2015, 2, 2),
+        logged_on=D(2015, 2, 2),
+        summary="Police only",
+        restricted=True,
+    )
+    client.force_login(police)
+    theirs = _page_svg(client, case)
+    assert len(_hrefs(theirs)) == len(links) + 1
+    client.force_login(owner)
+    again = _page_svg(client, case)
+    assert "Police only" not in again and len(_hrefs(again)) == len(links)
+    # A change to any record of the case is drawn at once.
+    intake.add_note(
+        case=case,
+        user=owner,
+        agency=owner.agency,
+        occurred_on=D(2015, 2, 3),
+        logged_on=D(2015, 2, 3),
+        summary="Seen at school",
+    )
+    assert len(_hrefs(_page_svg(client, case))) == len(links) + 1
