@@ -147,7 +147,6 @@ def timeline(request, reference):
         drawing_svg, drawing_empty = page_drawing(
             case,
             whole,
-            viewer=request.user,
             page=page_obj.number,
             per_page=limit,
             as_of_param="" if is_today else as_of.isoformat(),

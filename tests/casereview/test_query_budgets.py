@@ -21,7 +21,7 @@ BUDGETS = {
     "case-search": 15,  # a search is written to the access log (chained: lock, head, row)
     "home": 11,
     "case-page": 20,
-    "timeline": 13,  # + the case's fingerprint, the key of its kept drawing (issue 16)
+    "timeline": 12,
     "timeline-json": 11,
     "provider-list": 11,  # + the questions waiting for the provider's answer (issue 17)
     "dashboard": 14,  # + the loop lists (cases gone quiet, ...): one query for all of them
