@@ -204,6 +204,12 @@ def can_ask_provider(user: User, case: Case) -> bool:
     return user.role == Role.ADMIN or not _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
 
 
+def has_provider(case: Case) -> bool:
+    """Whether an intervention provider is commissioned on `case` (a live assignment: its
+    `CaseAgency` row): without one a question to the provider has no one to answer it."""
+    return CaseAgency.objects.filter(case_id=case.pk, via=CaseAgency.Via.PROVIDER).exists()
+
+
 def can_answer_questions(user: User, case: Case) -> bool:
     """Whether `user` may answer questions put to the provider on `case`: the provider
     commissioned on it, or staff who may change the case, recording the provider's reply
@@ -335,6 +341,23 @@ def can_import_agency_rows(user: User, agency_name: str) -> bool:
     if user.role in MERGING_ROLES:
         return True
     return agency_name.casefold() == user.agency.name.casefold()
+
+
+def changeable_case_ids(user: User) -> QuerySet | None:
+    """The ids of every case `user` may change (`can_edit_case`), as a subquery; None when
+    that is every case. For a list that offers a change on each of its rows in the query
+    that reads them, without asking case by case."""
+    if not (user.is_authenticated and user.is_active) or user.role not in EDITING_ROLES:
+        return CaseAgency.objects.none().values("case_id")
+    if user.role == Role.ADMIN:
+        return None
+    return _memberships(user.agency_id).values("case_id")
+
+
+def can_confirm_listed_session(user: User, *, case_changeable: bool, session_agency_id) -> bool:
+    """`can_confirm_session` for a session read in a list rather than fetched: whether the
+    user may change its case (from `changeable_case_ids`) and which agency held it."""
+    return user.role != Role.PROVIDER and case_changeable and session_agency_id != user.agency_id
 
 
 def changeable_cases(user: User, references) -> dict[str, Case]:

@@ -26,6 +26,25 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+# "How do you know …?" and "How was the provider asked?": a label may be a question, but an
+# error names what is missing ("Select how you know …", "Select how the provider was asked").
+_ASKING = r"(how|what|why|when|where|which|who)"
+_DO_YOU = re.compile(rf"^{_ASKING} (?:do|does|did) (you|we|they) ", re.IGNORECASE)
+_IS_IT = re.compile(rf"^{_ASKING} (is|was|are|were) (the \w+|it|you|they) ", re.IGNORECASE)
+
+
+def _named(label: str) -> str:
+    """The label as the thing an error asks for: lower-cased first letter, no "(optional)",
+    and a question turned round into the words it asks about ("How do you know the session
+    took place?" → "how you know the session took place")."""
+    text = _lower_first(label)
+    if not text.endswith("?"):
+        return text
+    text = text.removesuffix("?").rstrip()
+    text = _DO_YOU.sub(lambda m: f"{m[1]} {m[2]} ", text)
+    return _IS_IT.sub(lambda m: f"{m[1]} {m[3]} {m[2]} ", text)
+
+
 class GovForm(forms.Form):
     """Required-field errors that name the field, as the GOV.UK Design System asks
     ("Enter the summary", "Select the agency") rather than "This field is required".
@@ -53,7 +72,7 @@ def name_fields(form) -> None:
             or str(field.error_messages.get("required")) != default
         ):
             continue
-        label = _lower_first(field.label or "")
+        label = _named(field.label or "")
         if isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
             field.error_messages["required"] = f"Select {label}"
         elif isinstance(field, forms.BooleanField):

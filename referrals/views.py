@@ -147,11 +147,26 @@ def case_new(request):
 
 
 def record_form_page(
-    request, case, form, save, *, title, button, success_message, template=None, extra=None
+    request,
+    case,
+    form,
+    save,
+    *,
+    title,
+    button,
+    success_message,
+    template=None,
+    extra=None,
+    success_url=None,
 ):
-    """Render-or-save for any form about one case (the shape every record form shares)."""
+    """Render-or-save for any form about one case (the shape every record form shares).
+    Saved, it goes to `success_url`: the case page unless said otherwise."""
     response = run_form(
-        request, form, save, success_url=case_url(case), success_message=success_message
+        request,
+        form,
+        save,
+        success_url=success_url or case_url(case),
+        success_message=success_message,
     )
     if response is not None:
         return response

@@ -168,6 +168,7 @@ class CountColumn:
     heading: str
     words: str  # after the number, for screen readers: "3 missed for Casey Worker"
     loop: bool = False  # links to the loop list (filtered by owner or agency), not to a state
+    words_one: str = ""  # after the number 1, when it differs: "1 session not confirmed"
 
 
 COUNT_COLUMNS = (
@@ -175,7 +176,17 @@ COUNT_COLUMNS = (
     CountColumn(MISSED, "Missed", "missed"),
     CountColumn(DUE_SOON, "Due in the next 30 days", "due soon"),
     CountColumn(HELD_LATE, "Held late", "held late"),
-    *(CountColumn(spec.key, spec.column, spec.column.lower(), loop=True) for spec in LOOP_LISTS),
+    *(
+        CountColumn(
+            spec.key,
+            spec.column,
+            spec.column.lower(),
+            loop=True,
+            # "Sessions not confirmed": "1 session not confirmed", "2 sessions not confirmed".
+            words_one=spec.column.lower().replace(spec.noun[1], spec.noun[0], 1),
+        )
+        for spec in LOOP_LISTS
+    ),
 )
 
 

@@ -20,7 +20,7 @@ from referrals.forms import (
     source_field,
     text_area,
 )
-from referrals.models import REASON_MAX_LENGTH, Agency, RiskLevel, User
+from referrals.models import REASON_MAX_LENGTH, Agency, RiskLevel, User, uk_date
 
 from .chronology.entries import Entry, EntryType
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     InterventionSession,
     PanelDecision,
     ProviderAssignment,
+    ProviderQuestion,
     SessionConfirmation,
 )
 
@@ -209,7 +210,12 @@ class AccountForm(RecordForm):
         label="Sessions the agency believed had been held (optional)",
         required=False,
         min_value=0,
-        max_value=500,
+        max_value=AgencyAccount.SESSIONS_BELIEVED_MAX,
+        help_text=f"A whole number from 0 to {AgencyAccount.SESSIONS_BELIEVED_MAX}.",
+        # The model's rule (AgencyAccount.clean), in the same words for every way it is broken.
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"), AgencyAccount.sessions_believed_problem()
+        ),
         widget=forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
     )
     believed_status = forms.ChoiceField(
@@ -378,11 +384,16 @@ class AskProviderForm(GovForm):
         max_length=QUESTION_MAX_LENGTH,
         name="Your question",
     )
-    due_on = UKDateField(
-        label="Answer wanted by",
-        help_text="For example, 27 3 2027. A week from today unless you change it.",
-        initial=_in_a_week,
-    )
+    due_on = UKDateField(label="Answer wanted by", initial=_in_a_week)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The bounds the service keeps (ProviderQuestion.due_on_problem), said on the field.
+        week, latest = _in_a_week(), ProviderQuestion.latest_due_on(timezone.localdate())
+        self.fields["due_on"].help_text = (
+            f"For example, {week.day} {week.month} {week.year}. A week from today unless you "
+            f"change it; no later than {uk_date(latest)}, a year from today."
+        )
 
 
 class AnswerQuestionForm(GovForm):

@@ -11,19 +11,28 @@ To add a list: write the rule where it belongs (a function returning a queryset,
 `reviews.quiet.quiet_cases`), then add one `LoopList(...)` to `LOOP_LISTS`. The page, its
 count tables (a column, each number a link to the list filtered by owner or agency) and the
 summary pick it up; the query count does not change.
+
+A list may offer each row an action (`LoopList.action`: "Confirm the session" on a session
+not confirmed) when the viewer may take it: the same query says whether the viewer may
+change each row's case (`referrals.access.changeable_case_ids`) and which agency's record
+waits (`LoopList.by_agency`), so deciding asks nothing more of the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Expression, F, QuerySet, Value
+from django.db.models import Expression, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Substr
+from django.urls import reverse
 
+from casereview.ukdates import uk_date
+from referrals import access
 from referrals.access import visible_case_ids
 from referrals.models import Case, User
 
@@ -34,19 +43,35 @@ LOOP_LIMIT = 50
 
 
 @dataclass(frozen=True)
+class RowAction:
+    """A link a loop list offers on one of its rows: "Confirm the session", with hidden words
+    that say which one to a screen reader."""
+
+    url: str
+    text: str
+    hidden: str = ""
+
+
+@dataclass(frozen=True)
 class LoopList:
     key: str  # the page anchor and the count column: "quiet"
     title: str  # "Cases gone quiet"
-    column: str  # its count column's heading: "Gone quiet"
+    column: str  # its count column's heading: "Cases gone quiet"
     intro: Callable[[], str]  # one sentence: which items, by which rule (settings read now)
-    since_label: str  # heading of the date the wait is counted from: "Quiet since"
+    noun: tuple[str, str]  # what one item is, one and many: ("case", "cases"), ("session", ...)
+    since_label: str  # heading of the date the wait is counted from: "Nothing recorded since"
     days_label: str  # heading of the days since then: "Days quiet"
     empty: str  # "No case has gone quiet."
     items: Callable[[dt.date], QuerySet]  # what is waiting on `today`
+    owner_label: str = "Owner"  # heading of the person counted: "Owner", "Asked by"
     owner: Expression = F("owner_id")  # who is accountable (a user id)
     since: Expression = F("occurred_on")  # the date the wait is counted from
     case: Expression = F("case_id")
     detail: Expression = Value("")  # a short text shown under the case reference
+    # The agency whose record waits (a session's provider), for `action`; None when no action.
+    by_agency: Expression = Value(None, output_field=IntegerField())
+    # The link offered on a row to the viewer, or None (no action, or not the viewer's to take).
+    action: Callable[[User, LoopRow], RowAction | None] | None = None
 
 
 def _quiet_items(today: dt.date) -> QuerySet:
@@ -65,15 +90,29 @@ def _awaiting_outcome_items(today: dt.date) -> QuerySet:
     return Case.objects.awaiting_outcome(today)
 
 
+def _confirm_action(user: User, row: LoopRow) -> RowAction | None:
+    """ "Confirm the session" when the viewer may (`access.can_confirm_listed_session`)."""
+    if not access.can_confirm_listed_session(
+        user, case_changeable=row.case_changeable, session_agency_id=row.by_agency_id
+    ):
+        return None
+    return RowAction(
+        url=reverse("reviews:session-confirm", args=[row.case_reference, row.item_id]),
+        text="Confirm the session",
+        hidden=f" held on {uk_date(row.since)} ({row.case_reference})",
+    )
+
+
 LOOP_LISTS: tuple[LoopList, ...] = (
     LoopList(
         key="quiet",
         title="Cases gone quiet",
-        column="Gone quiet",
+        column="Cases gone quiet",
         intro=lambda: (
             "Adopted cases, not exited, with no session, contact or panel meeting recorded "
             f"in the last {settings.NO_CONTACT_DAYS} days."
         ),
+        noun=("case", "cases"),
         since_label="Nothing recorded since",
         days_label="Days quiet",
         empty="No case has gone quiet.",
@@ -84,46 +123,54 @@ LOOP_LISTS: tuple[LoopList, ...] = (
     LoopList(
         key="unconfirmed",
         title="Sessions not confirmed",
-        column="Unconfirmed sessions",
+        column="Sessions not confirmed",
         intro=lambda: (
             "Sessions the intervention provider recorded as held that nobody outside the "
             f"provider has confirmed {settings.SESSION_CONFIRM_DAYS} days later (cases still "
-            "in support, or sessions of the last six months)."
+            "in support, or sessions of the last six months). The person counted is the "
+            "case’s owner."
         ),
-        since_label="Held on",
-        days_label="Days unconfirmed",
-        empty="Every held session has been confirmed.",
+        noun=("session", "sessions"),
+        since_label="Session held on",
+        days_label="Days not confirmed",
+        empty="No held session is waiting to be confirmed.",
         items=_unconfirmed_items,
+        owner_label="Case owner",
         owner=F("case__owner_id"),
+        by_agency=F("agency_id"),
+        action=_confirm_action,
     ),
     LoopList(
         key="questions",
-        title="Questions to the provider not answered in time",
-        column="Unanswered questions",
+        title="Questions not answered",
+        column="Questions not answered",
         intro=lambda: (
-            "Questions asked of the intervention provider with no answer by the date wanted. "
-            "The person counted is the one who asked."
+            "Questions asked of the intervention provider with no answer by the date an "
+            "answer was wanted. The person counted is the one who asked."
         ),
+        noun=("question", "questions"),
         since_label="Answer wanted by",
         days_label="Days overdue",
-        empty="Every question to a provider has been answered in time.",
+        empty="No question to a provider is past the date an answer was wanted.",
         items=_question_items,
+        owner_label="Asked by",
         owner=F("logged_by_id"),
         since=F("due_on"),
         detail=Substr("summary", 1, 120),
     ),
     LoopList(
         key="outcome",
-        title="Referrals awaiting an outcome",
-        column="Awaiting an outcome",
+        title="Referrals with no outcome",
+        column="Referrals with no outcome",
         intro=lambda: (
             "Referrals received more than "
             f"{settings.REFERRAL_OUTCOME_DAYS} days ago with no panel decision or exit yet: "
             "the referrer has not been told an outcome."
         ),
-        since_label="Received on",
+        noun=("referral", "referrals"),
+        since_label="Referral received on",
         days_label="Days waiting",
-        empty="Every referral has an outcome.",
+        empty="No referral is waiting for an outcome.",
         items=_awaiting_outcome_items,
         case=F("pk"),
         since=F("referred_on"),
@@ -154,6 +201,9 @@ class LoopRow:
     since: dt.date
     days: int
     detail: str
+    by_agency_id: int | None = None  # LoopList.by_agency
+    case_changeable: bool = False  # whether the viewer may change the case
+    action: RowAction | None = None  # LoopList.action, for the viewer
 
 
 @dataclass
@@ -172,6 +222,12 @@ class Loop:
     def intro(self) -> str:
         return self.spec.intro()
 
+    @property
+    def counted(self) -> str:
+        """ "1 session", "7 sessions": the total with its noun."""
+        one, many = self.spec.noun
+        return f"{self.total} {one if self.total == 1 else many}"
+
 
 COLUMNS = (
     "part",
@@ -187,12 +243,23 @@ COLUMNS = (
     "owner_agency_name",
     "loop_on",
     "loop_detail",
+    "loop_by_agency_id",
+    "loop_changeable",
 )
 
 
-def _items_sql(today: dt.date) -> tuple[str, list]:
+def _items_sql(today: dt.date, case_ids) -> tuple[str, list]:
+    """The UNION ALL of every list's items on `today`, each list's already narrowed to the
+    cases in `case_ids` (a subquery; None: every case), so that no list is worked out for the
+    cases the viewer cannot see (half a national archive, for a supervisor)."""
+
+    def in_scope(items: QuerySet, spec: LoopList) -> QuerySet:
+        if case_ids is None:
+            return items
+        return items.alias(loop_scope_case=spec.case).filter(loop_scope_case__in=case_ids)
+
     parts = [
-        spec.items(today)
+        in_scope(spec.items(today), spec)
         .order_by()
         .values(
             loop_key=Value(spec.key),
@@ -201,12 +268,29 @@ def _items_sql(today: dt.date) -> tuple[str, list]:
             loop_owner_id=spec.owner,
             loop_on=spec.since,
             loop_detail=spec.detail,
+            loop_by_agency_id=spec.by_agency,
         )
         for spec in LOOP_LISTS
     ]
     first, *rest = parts
     sql, params = (first.union(*rest, all=True) if rest else first).query.sql_with_params()
     return sql, list(params)
+
+
+def _changeable_sql(user: User) -> tuple[str, list]:
+    """A row's `loop_changeable` column: 1 when `user` may change the row's case
+    (`access.changeable_case_ids`), else 0."""
+    case_ids = access.changeable_case_ids(user)
+    if case_ids is None:
+        return "1 AS loop_changeable", []
+    try:
+        sql, params = case_ids.query.sql_with_params()
+    except EmptyResultSet:  # no case at all
+        return "0 AS loop_changeable", []
+    return (
+        f"CASE WHEN r.loop_case_id IN ({sql}) THEN 1 ELSE 0 END AS loop_changeable",
+        list(params),
+    )
 
 
 def read_loops(
@@ -216,13 +300,8 @@ def read_loops(
     as dicts with "loop_key", "n", the owner's and agency's ids and names (never filtered:
     the caller applies its filters), and each list's first LOOP_LIMIT rows for the owner and
     agency filters, waiting longest first."""
-    items_sql, params = _items_sql(today)
+    items_sql, params = _items_sql(today, visible_case_ids(user))
     scope = ""
-    case_ids = visible_case_ids(user)
-    if case_ids is not None:
-        scope_sql, scope_params = case_ids.query.sql_with_params()
-        scope = f" WHERE l.loop_case_id IN ({scope_sql})"
-        params += list(scope_params)
     where, where_params = [], []
     if owner:
         where.append("loop_owner_id = %s")
@@ -230,20 +309,23 @@ def read_loops(
     if agency:
         where.append("loop_agency_id = %s")
         where_params.append(agency)
+    changeable, changeable_params = _changeable_sql(user)
     names = "u.first_name, u.last_name, u.username"
     sql = (
         "WITH loops AS ("
         f"  SELECT l.*, ou.agency_id AS loop_agency_id FROM ({items_sql}) AS l"
         f"  JOIN referrals_user ou ON ou.id = l.loop_owner_id{scope}) "
         f"SELECT 'count' AS part, g.loop_key, g.n, NULL AS loop_item_id, NULL AS case_reference, "
-        f"g.loop_owner_id, {names}, g.loop_agency_id, a.name, NULL AS loop_on, NULL AS loop_detail "
+        f"g.loop_owner_id, {names}, g.loop_agency_id, a.name, NULL AS loop_on, NULL AS loop_detail, "
+        "NULL AS loop_by_agency_id, NULL AS loop_changeable "
         "FROM (SELECT loop_key, loop_owner_id, loop_agency_id, COUNT(*) AS n FROM loops "
         "      GROUP BY loop_key, loop_owner_id, loop_agency_id) AS g "
         "JOIN referrals_user u ON u.id = g.loop_owner_id "
         "JOIN referrals_agency a ON a.id = g.loop_agency_id "
         "UNION ALL "
         "SELECT 'row', r.loop_key, NULL, r.loop_item_id, c.reference, "
-        f"r.loop_owner_id, {names}, r.loop_agency_id, a.name, r.loop_on, r.loop_detail "
+        f"r.loop_owner_id, {names}, r.loop_agency_id, a.name, r.loop_on, r.loop_detail, "
+        f"r.loop_by_agency_id, {changeable} "
         "FROM (SELECT loops.*, ROW_NUMBER() OVER ("
         "        PARTITION BY loop_key ORDER BY loop_on, loop_case_id, loop_item_id) AS rn "
         "      FROM loops" + (f" WHERE {' AND '.join(where)}" if where else "") + ") AS r "
@@ -253,27 +335,32 @@ def read_loops(
         "WHERE r.rn <= %s"
     )
     with connection.cursor() as cursor:  # history-safe: a read
-        cursor.execute(sql, [*params, *where_params, LOOP_LIMIT])  # history-safe: a read
+        params = [*params, *changeable_params, *where_params, LOOP_LIMIT]
+        cursor.execute(sql, params)  # history-safe: a read
         values = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     groups = [v for v in values if v["part"] == "count"]
     by_key: dict[str, list[LoopRow]] = {key: [] for key in LOOP_KEYS}
+    specs = {spec.key: spec for spec in LOOP_LISTS}
     for v in values:
         if v["part"] != "row":
             continue
         since = as_date(v["loop_on"])
-        by_key[v["loop_key"]].append(
-            LoopRow(
-                item_id=v["loop_item_id"],
-                case_reference=v["case_reference"],
-                owner_id=v["loop_owner_id"],
-                owner_name=owner_name(v),
-                agency_id=v["loop_agency_id"],
-                agency_name=v["owner_agency_name"],
-                since=since,
-                days=(today - since).days,
-                detail=v["loop_detail"] or "",
-            )
+        row = LoopRow(
+            item_id=v["loop_item_id"],
+            case_reference=v["case_reference"],
+            owner_id=v["loop_owner_id"],
+            owner_name=owner_name(v),
+            agency_id=v["loop_agency_id"],
+            agency_name=v["owner_agency_name"],
+            since=since,
+            days=(today - since).days,
+            detail=v["loop_detail"] or "",
+            by_agency_id=v["loop_by_agency_id"],
+            case_changeable=bool(v["loop_changeable"]),
         )
+        if (action := specs[v["loop_key"]].action) is not None:
+            row = replace(row, action=action(user, row))
+        by_key[v["loop_key"]].append(row)
     loops = []
     for spec in LOOP_LISTS:
         rows = sorted(by_key[spec.key], key=lambda r: (r.since, r.case_reference, r.item_id))

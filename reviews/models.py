@@ -375,6 +375,9 @@ class AgencyAccount(CaseRecord):
         LETTER = "letter", "Letter or report"
         OTHER = "other", "Other"
 
+    # No agency believes in more sessions than any intervention plans (AssignmentForm's limit).
+    SESSIONS_BELIEVED_MAX = 500
+
     sessions_believed = models.IntegerField(null=True, blank=True)
     believed_status = models.CharField(max_length=20, choices=BelievedStatus.choices, blank=True)
     source_kind = models.CharField(
@@ -396,8 +399,21 @@ class AgencyAccount(CaseRecord):
     def __str__(self) -> str:
         return f"{self.agency} account {uk_date(self.occurred_on, self.occurred_precision)}"
 
+    @classmethod
+    def sessions_believed_problem(cls) -> str:
+        return (
+            "Sessions the agency believed had been held must be a whole number from 0 to "
+            f"{cls.SESSIONS_BELIEVED_MAX}"
+        )
+
     def clean(self):
         super().clean()
+        # Below 0: the constraint's own sentence (agencyaccount_sessions_believed_not_negative).
+        if (
+            self.sessions_believed is not None
+            and self.sessions_believed > self.SESSIONS_BELIEVED_MAX
+        ):
+            raise ValidationError({"sessions_believed": self.sessions_believed_problem()})
         check_not_before_referral(self, "account")
 
 
@@ -682,6 +698,9 @@ class SessionConfirmation(CaseRecord):
             super().clean()
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if self.logged_on and self.logged_on > timezone.localdate():
+            # Its logged date is the day it was confirmed: said so, as the form labels it.
+            errors["logged_on"] = ["Date it was confirmed cannot be in the future"]
         session = self.session if self.session_id else None
         if session is not None:
             if session.case_id != self.case_id:
@@ -794,15 +813,65 @@ class ProviderQuestion(CaseRecord):
     def __str__(self) -> str:
         return f"Question of {uk_date(self.occurred_on, self.occurred_precision)}"
 
+    @staticmethod
+    def latest_due_on(asked_on: dt.date) -> dt.date:
+        """The latest an answer may be wanted by: a year after the day asked (28 February
+        for a question asked on 29 February)."""
+        try:
+            return asked_on.replace(year=asked_on.year + 1)
+        except ValueError:
+            return asked_on.replace(year=asked_on.year + 1, day=28)
+
+    @classmethod
+    def due_on_problem(
+        cls, due_on: dt.date | None, asked_on: dt.date, *, month_only: bool = False
+    ) -> str:
+        """Why `due_on` cannot be the date an answer is wanted by for a question asked on
+        `asked_on` ("" when it can): not before the day asked, at most a year after it. A
+        question asked today says "today" (the ask form's case)."""
+        if due_on is None:
+            return ""
+        today = not month_only and asked_on == timezone.localdate()
+        if month_only:  # any day of the month it was asked
+            asked_on = asked_on.replace(day=1)
+        asked_last = effective_date(
+            asked_on, DatePrecision.MONTH if month_only else DatePrecision.DAY
+        )
+        if due_on < asked_on:
+            if today:
+                return "The date an answer is wanted by cannot be in the past"
+            precision = DatePrecision.MONTH if month_only else DatePrecision.DAY
+            return (
+                "The date an answer is wanted by cannot be before the question was asked, "
+                f"{uk_date(asked_on, precision)}"
+            )
+        latest = cls.latest_due_on(asked_last)
+        if due_on > latest:
+            since = "today" if today else "the day the question was asked"
+            return (
+                f"The date an answer is wanted by must be within a year of {since}: "
+                f"{uk_date(latest)} at the latest"
+            )
+        return ""
+
     def clean(self):
         super().clean()
-        if self.due_on and self.occurred_on and self.due_on < self.occurred_on:
-            raise ValidationError(
-                {
-                    "due_on": "The date an answer is due cannot be before the question was "
-                    f"asked, {uk_date(self.occurred_on, self.occurred_precision)}."
-                }
+        if self.occurred_on and (
+            problem := self.due_on_problem(
+                self.due_on,
+                self.occurred_on,
+                month_only=self.occurred_precision == DatePrecision.MONTH,
             )
+        ):
+            raise ValidationError({"due_on": problem})
+
+    def live_answer(self) -> "QuestionAnswer | None":
+        """Its one live answer (with the answering agency), or None while it is open."""
+        return (
+            self.answers.filter(voided_at__isnull=True)
+            .select_related("agency", "logged_by")
+            .first()
+        )
 
 
 class QuestionAnswer(CaseRecord):

@@ -35,8 +35,6 @@ from referrals.models import Case, Contact, DatePrecision
 from .models import InterventionSession, PanelDecision, PanelMeeting
 from .sqldates import effective_on
 
-# Statuses of a case that is not (or no longer) in support.
-NOT_IN_SUPPORT = (Case.Status.EXITED, Case.Status.CLOSED, Case.Status.NO_FURTHER_ACTION)
 # The records that count as activity.
 ACTIVITY_MODELS = (InterventionSession, Contact, PanelMeeting)
 NEVER = dt.date(1, 1, 1)
@@ -91,8 +89,10 @@ def quiet_cases(today: dt.date, *, escalated: bool = False) -> QuerySet:
     """Every case gone quiet on `today` (with `escalated`, only those to escalate), with
     `last_activity_on` (L above).
 
-    Which cases: EXISTS tests on the record tables' case indexes, each run once per case in
-    support. The last activity is worked out for the cases found only (in the SELECT).
+    Which cases: the open ones (`Case.ACTIVE_STATUSES`, on the status index: a national
+    archive's cases are mostly finished), then EXISTS tests on the record tables' case
+    indexes, each run once per case in support. The last activity is worked out for the cases
+    found only (in the SELECT).
     """
     cutoff = escalate_before(today) if escalated else quiet_before(today)
     adopted = Exists(_records(PanelDecision, today))
@@ -100,7 +100,7 @@ def quiet_cases(today: dt.date, *, escalated: bool = False) -> QuerySet:
     for model in (PanelDecision, *ACTIVITY_MODELS):
         recent |= Exists(_records(model, today).filter(_since(cutoff)))
     return (
-        Case.objects.exclude(status__in=NOT_IN_SUPPORT)
+        Case.objects.filter(status__in=Case.ACTIVE_STATUSES)
         .filter(adopted)
         .exclude(recent)
         .annotate(

@@ -661,6 +661,12 @@ def confirm_session(
     return save_record(confirmation, user=user, reason=reason)
 
 
+NO_PROVIDER_TO_ASK = (
+    "No intervention provider is commissioned on this case yet, so there is no one to ask. "
+    "Commission a provider first."
+)
+
+
 @transaction.atomic
 def ask_provider(
     *,
@@ -678,20 +684,32 @@ def ask_provider(
     reason: str = "Question asked of the intervention provider",
 ) -> ProviderQuestion:
     """An agency on the case (not the provider) asks the intervention provider a question,
-    wanting an answer by `due_on`. `asked_on` defaults to today."""
-    if ProviderAssignment.objects.filter(case=case, agency=agency, voided_at__isnull=True).exists():
+    wanting an answer by `due_on`: not before the day asked and at most a year after it
+    (`ProviderQuestion.due_on_problem`). `asked_on` defaults to today. Refused on a case
+    with no intervention provider commissioned (no live assignment): no one could answer."""
+    providers = set(
+        ProviderAssignment.objects.filter(case=case, voided_at__isnull=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+    if not providers:
+        raise ValidationError(NO_PROVIDER_TO_ASK)
+    if agency.pk in providers:
         raise ValidationError(
             {
                 "agency": f"{agency} is the intervention provider on this case: a question to "
                 "the provider comes from another agency."
             }
         )
+    asked_on = asked_on or today()
+    if problem := ProviderQuestion.due_on_problem(due_on, asked_on, month_only=month_only):
+        raise ValidationError({"due_on": problem})
     record = fill_record(
         ProviderQuestion(due_on=due_on),
         case=case,
         user=user,
         agency=agency,
-        occurred_on=asked_on or today(),
+        occurred_on=asked_on,
         month_only=month_only,
         logged_on=logged_on,
         summary=question,

@@ -7,18 +7,24 @@ sessions (`can_confirm_sessions`, never one its own agency held: `can_confirm_se
 questions (`can_ask_provider`); the provider commissioned on the case, or staff recording its
 reply, answers them (`can_answer_questions`). Everyone else is told "not found", like the
 other write forms.
+
+A case with no intervention provider commissioned has no one to ask: its question page says
+so (`access.has_provider`; the service refuses it too). A question already answered opens
+on its answer, saving nothing. A provider goes back to its list (`/provider/`) after answering.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from casereview.web import NotFound
 from referrals import access
 from referrals.models import User
-from referrals.views import record_form_page
+from referrals.views import case_url, record_form_page
 
 from .. import services
 from ..forms import AnswerQuestionForm, AskProviderForm, ConfirmSessionForm
@@ -70,6 +76,13 @@ def question_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     if not access.can_ask_provider(request.user, case):
         raise NotFound("No case found")
+    if not access.has_provider(case):
+        # No one to ask: said so, instead of a form whose question no one could answer.
+        return render(
+            request,
+            "reviews/question_no_provider.html",
+            {"case": case, "message": services.NO_PROVIDER_TO_ASK, "back_url": case_url(case)},
+        )
     form = AskProviderForm(request.POST or None)
     return record_form_page(
         request,
@@ -116,8 +129,25 @@ def question_answer(request, reference, pk):
     question = access.get_record_for_user(
         ProviderQuestion, case, pk, request.user, voided_at__isnull=True
     )
-    if not ProviderQuestion.objects.open().filter(pk=question.pk).exists():
-        raise NotFound("This question has already been answered")
+    # A provider answers from its list, and goes back to it; staff, from the case page.
+    if request.user.role == User.Role.PROVIDER:
+        back_url, back_text = reverse("reviews:provider-cases"), "Back to your cases"
+    else:
+        back_url, back_text = case_url(case), "Back to the case"
+    answer = question.live_answer()
+    if answer is not None:
+        # Answered already (by a colleague, or in another tab): what was answered, saving nothing.
+        return render(
+            request,
+            "reviews/question_answered.html",
+            {
+                "case": case,
+                "question": question,
+                "answer": answer,
+                "back_url": back_url,
+                "back_text": back_text,
+            },
+        )
     form = AnswerQuestionForm(request.POST or None, initial={"version": question.version})
     return record_form_page(
         request,
@@ -135,5 +165,6 @@ def question_answer(request, reference, pk):
         button="Send answer",
         success_message="Answer sent",
         template="reviews/answer_form.html",
-        extra={"question": question},
+        extra={"question": question, "back_url": back_url},
+        success_url=back_url,
     )

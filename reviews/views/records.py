@@ -45,8 +45,13 @@ from ..models import (
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
-# The account form's "Save this account as the agency stated it" checkbox.
+# The account form's "Save this account as the agency stated it" checkbox, its id (the error
+# summary links to it) and its error while the warning stands unticked.
 ACCOUNT_CONFIRM_FIELD = "confirm_gap"
+ACCOUNT_CONFIRM_ID = "confirm-gap"
+ACCOUNT_CONFIRM_ERROR = "Tick the box to save this account as the agency stated it"
+# What the belief rule reads of an account: while one of these is wrong there is no gap to show.
+ACCOUNT_RULE_FIELDS = ("occurred", "agency", "sessions_believed", "believed_status")
 
 
 def _provider_agency(case):
@@ -299,7 +304,9 @@ def _account_check(case, form: AccountForm, *, today) -> dict:
     account = form.account_entry(case.reference, today=today) if form.is_bound else None
     if account is None:
         return {"record": record_at(entries, today), "dated": False, "gap": None, "token": ""}
-    gap = belief_contradiction(account, entries) if form.is_valid() else None
+    # Checked even when other fields are wrong, so that one send shows every problem.
+    rule_fields_valid = not any(name in form.errors for name in ACCOUNT_RULE_FIELDS)
+    gap = belief_contradiction(account, entries) if rule_fields_valid else None
     return {
         "record": record_at(entries, account.date, month_only=account.month_only),
         "dated": True,
@@ -324,7 +331,10 @@ def account_new(request, reference):
     }
     confirmed = request.POST.get(ACCOUNT_CONFIRM_FIELD) == check["token"]
     check["confirmed"] = bool(check["gap"]) and confirmed
+    check["confirm_id"] = ACCOUNT_CONFIRM_ID
     if check["gap"] and not confirmed:
+        # Not saved: an error (in the summary, after the form's own) points to the tick box.
+        check["error"] = ACCOUNT_CONFIRM_ERROR
         context = {"case": case, "form": form, "back_url": case_url(case), "check": check}
         return render(request, page.pop("template"), {**context, **page})
     return record_form_page(

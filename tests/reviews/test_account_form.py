@@ -253,13 +253,15 @@ def test_the_form_shows_the_record_today_then_on_the_accounts_date(client, cast)
     assert "Issued on 5 January 2015 by Northshire Channel Panel" in html
     assert 'name="confirm_gap"' not in html and WARNING not in html
 
-    # Sent with a date and an error elsewhere: the record on that date, and no warning yet.
+    # Sent with a date and an error elsewhere: the record on that date, and the warning at
+    # once with the other error (tests/reviews/test_loop_pages.py: every error in the summary).
     html = client.post(
         url(cast), account_data(cast, D(2015, 1, 4), sessions_believed="3", summary="")
     ).content.decode()
     assert "What the record shows on 4 January 2015" in html
-    assert "None issued by then" in html and WARNING not in html
+    assert "None issued by then" in html and WARNING in html
     assert re.search(r"Sessions held</dt>\s*<dd[^>]*>None</dd>", html)
+    assert not AgencyAccount.objects.exists()
 
 
 def test_a_month_only_account_is_judged_at_the_months_end(client, cast):

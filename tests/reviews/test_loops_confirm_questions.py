@@ -143,7 +143,8 @@ def test_a_confirmation_needs_how_and_refuses_a_date_before_the_session(client, 
     client.force_login(world["caseworker"])
     url = reverse("reviews:session-confirm", args=[case.reference, first.pk])
     page = client.post(url, {"note": "x"}).content.decode()
-    assert "Select how do you know the session took place?" in page
+    assert "Select how you know the session took place" in page
+    assert "Select how do you know" not in page
     early = {"how": "report", "logged_0": "1", "logged_1": "2", "logged_2": "2020"}
     page = client.post(url, early).content.decode()
     assert "cannot be before the session, 3 February 2020" in page
@@ -306,7 +307,10 @@ def test_a_question_reaches_the_provider_and_its_answer_the_timeline(client, wor
     assert answer.history.get().history_user == provider
     assert not ProviderQuestion.objects.open().exists()
     assert answer_url not in _page(client, provider, reverse("reviews:provider-cases"))
-    assert client.get(answer_url).status_code == 404  # answered: nothing left to answer
+    # Answered: the page says so and shows the answer, with nothing left to send.
+    answered_page = _text(_page(client, provider, answer_url))
+    assert "This question has already been answered" in answered_page
+    assert "Three sessions, all attended." in answered_page
 
     entries = entries_for_case(case)
     asked = next(e for e in entries if e.entry_type == "question_asked")

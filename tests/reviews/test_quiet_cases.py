@@ -368,7 +368,8 @@ def test_dashboard_page_shows_the_list_and_count_links(client, cast, settings):
     assert page.index("By owner") < page.index('id="quiet"')
     owner = cast["caseworker"].pk
     assert (
-        f'href="?owner={owner}#quiet">1<span class="govuk-visually-hidden"> gone quiet for' in page
+        f'href="?owner={owner}#quiet">1<span class="govuk-visually-hidden"> case gone quiet for'
+        in page
     )
     assert f'href="?agency={cast["council"].pk}#quiet">1<span' in page
     assert f'<a class="govuk-link" href="/cases/{case.reference}/">{case.reference}</a>' in page
