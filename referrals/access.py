@@ -184,10 +184,12 @@ def can_record_sessions(user: User, case: Case) -> bool:
 def can_confirm_sessions(user: User, case: Case) -> bool:
     """Whether `user` may confirm, on `case`, sessions an intervention provider held: someone
     who may change the case (its owner's agency, the panel, any other agency on it) and is
-    not an intervention provider. Which sessions: `can_confirm_session`."""
-    if user.role == Role.PROVIDER:
+    not an intervention provider — by role, or by its agency being commissioned on the case
+    (a second provider's staff cannot vouch for the first). Which sessions:
+    `can_confirm_session`."""
+    if user.role == Role.PROVIDER or not can_edit_case(user, case):
         return False
-    return can_edit_case(user, case)
+    return user.role == Role.ADMIN or not _agency_is_member(user, case, CaseAgency.Via.PROVIDER)
 
 
 def can_confirm_session(user: User, session) -> bool:
@@ -243,24 +245,30 @@ def can_change_record(user: User, case: Case, record) -> bool:
     return may_change(user, case, type(record), own_agency=record.agency_id == user.agency_id)
 
 
+def refused(request, case: Case, message: str = "No such record") -> NotFound:
+    """A write the signed-in user may not make on `case`, which they may see: logged as
+    refused, and answered "not found" like any other (raise what this returns)."""
+    from .audit import log_access
+    from .models import AccessLog
+
+    log_access(
+        user=request.user,
+        action="write",
+        case=case,
+        case_reference=case.reference,
+        detail=request.path[:300],
+        request=request,
+        outcome=AccessLog.Outcome.REFUSED,
+    )
+    return NotFound(message)
+
+
 def get_record_to_change(request, model, case: Case, pk: int):
     """A record of `case` the signed-in user may change or void (`can_change_record`); any
     other is "not found", and the refusal goes into the access log."""
     record = get_record_for_user(model, case, pk, request.user)
     if not can_change_record(request.user, case, record):
-        from .audit import log_access
-        from .models import AccessLog
-
-        log_access(
-            user=request.user,
-            action="write",
-            case=case,
-            case_reference=case.reference,
-            detail=request.path[:300],
-            request=request,
-            outcome=AccessLog.Outcome.REFUSED,
-        )
-        raise NotFound("No such record")
+        raise refused(request, case)
     return record
 
 
@@ -343,21 +351,27 @@ def can_import_agency_rows(user: User, agency_name: str) -> bool:
     return agency_name.casefold() == user.agency.name.casefold()
 
 
-def changeable_case_ids(user: User) -> QuerySet | None:
-    """The ids of every case `user` may change (`can_edit_case`), as a subquery; None when
-    that is every case. For a list that offers a change on each of its rows in the query
-    that reads them, without asking case by case."""
-    if not (user.is_authenticated and user.is_active) or user.role not in EDITING_ROLES:
+def confirming_case_ids(user: User) -> QuerySet | None:
+    """The ids of every case on which `user` may confirm sessions (`can_confirm_sessions`), as
+    a subquery; None when that is every case. For a list that offers "Confirm" on each of its
+    rows in the query that reads them, without asking case by case."""
+    if (
+        not (user.is_authenticated and user.is_active)
+        or user.role not in EDITING_ROLES
+        or user.role == Role.PROVIDER
+    ):
         return CaseAgency.objects.none().values("case_id")
     if user.role == Role.ADMIN:
         return None
-    return _memberships(user.agency_id).values("case_id")
+    provider_on = _memberships(user.agency_id, CaseAgency.Via.PROVIDER).values("case_id")
+    return _memberships(user.agency_id).exclude(case_id__in=provider_on).values("case_id")
 
 
-def can_confirm_listed_session(user: User, *, case_changeable: bool, session_agency_id) -> bool:
+def can_confirm_listed_session(user: User, *, case_confirmable: bool, session_agency_id) -> bool:
     """`can_confirm_session` for a session read in a list rather than fetched: whether the
-    user may change its case (from `changeable_case_ids`) and which agency held it."""
-    return user.role != Role.PROVIDER and case_changeable and session_agency_id != user.agency_id
+    user may confirm sessions on its case (from `confirming_case_ids`) and which agency held
+    it."""
+    return case_confirmable and session_agency_id != user.agency_id
 
 
 def changeable_cases(user: User, references) -> dict[str, Case]:

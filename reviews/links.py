@@ -12,8 +12,9 @@ that refuses it, saying what to do instead}, empty when the save may go ahead.
 
 | rule | refuses | field |
 |---|---|---|
-| `confirmed_session_stands` | voiding a session someone confirmed, moving its date, or recording it as anything but held | `void_reason`, `occurred_on`, `status` |
-| `answered_question_stands` | voiding a question that has a live answer, or moving its date after the answer's | `void_reason`, `occurred_on` |
+| `confirmed_session_stands` | voiding a session someone confirmed, moving its date, recording it as anything but held, or rewriting what the confirmation vouched for (summary, attendees, provider's report) | `void_reason`, `occurred_on`, `status`, the field |
+| `answered_question_stands` | voiding a question that has a live answer, rewording it, or moving its date after the answer's | `void_reason`, `summary`, `occurred_on` |
+| `answering_provider_stays` | voiding the commissioning of a provider whose answers to the case's questions stand (the answers would come from no provider) | `void_reason` |
 
 The answer's own date (not before its question) and the confirmation's (its session's day, not
 logged before it) are the models' own rules (`QuestionAnswer.clean`,
@@ -30,7 +31,16 @@ from casereview.ukdates import certainly_before, uk_date
 from referrals.models import DatePrecision
 from referrals.orders import show, stored, when
 
-from .models import InterventionSession, ProviderQuestion, QuestionAnswer, SessionConfirmation
+from .models import (
+    InterventionSession,
+    ProviderAssignment,
+    ProviderQuestion,
+    QuestionAnswer,
+    SessionConfirmation,
+)
+
+# What a confirmation vouches for, beside the session's day and outcome.
+VOUCHED_FOR = ("summary", "attendees", "provider_report")
 
 
 def _saved(record: models.Model, *fields: str) -> dict | None:
@@ -49,7 +59,7 @@ def confirmed_session_stands(record: models.Model) -> dict[str, str]:
     """A session another agency confirmed is not voided, moved or un-held under it."""
     if not isinstance(record, InterventionSession) or record.pk is None:
         return {}
-    saved = _saved(record, "status", "occurred_on", "occurred_precision")
+    saved = _saved(record, "status", "occurred_on", "occurred_precision", *VOUCHED_FOR)
     if saved is None or saved["status"] != InterventionSession.Status.HELD:
         return {}
     voiding = record.voided_at is not None
@@ -58,7 +68,8 @@ def confirmed_session_stands(record: models.Model) -> dict[str, str]:
         record.occurred_precision,
     )
     unheld = record.status != InterventionSession.Status.HELD
-    if not (voiding or moving or unheld):
+    rewritten = [name for name in VOUCHED_FOR if saved[name] != getattr(record, name)]
+    if not (voiding or moving or unheld or rewritten):
         return {}
     confirmation = (
         SessionConfirmation.objects.live()
@@ -77,14 +88,19 @@ def confirmed_session_stands(record: models.Model) -> dict[str, str]:
             "occurred_on": f"{by}, as held on {show(_day(saved))}: void that confirmation "
             "first to move the session to another day."
         }
-    return {"status": f"{by} as held: void that confirmation first to record another outcome."}
+    if unheld:
+        return {"status": f"{by} as held: void that confirmation first to record another outcome."}
+    return dict.fromkeys(
+        rewritten,
+        f"{by} as it was recorded: void that confirmation first to change what it vouched for.",
+    )
 
 
 def answered_question_stands(record: models.Model) -> dict[str, str]:
     """A question the provider answered is not voided, or dated after its answer."""
     if not isinstance(record, ProviderQuestion) or record.pk is None:
         return {}
-    saved = _saved(record, "occurred_on", "occurred_precision")
+    saved = _saved(record, "occurred_on", "occurred_precision", "summary")
     if saved is None:
         return {}
     voiding = record.voided_at is not None
@@ -92,7 +108,8 @@ def answered_question_stands(record: models.Model) -> dict[str, str]:
         record.occurred_on,
         record.occurred_precision,
     )
-    if not (voiding or moving):
+    reworded = saved["summary"] != record.summary
+    if not (voiding or moving or reworded):
         return {}
     answer = (
         QuestionAnswer.objects.filter(question_id=record.pk, voided_at__isnull=True)
@@ -105,6 +122,8 @@ def answered_question_stands(record: models.Model) -> dict[str, str]:
     by = f"{answer.agency} answered this question on {show(answered)}"
     if voiding:
         return {"void_reason": f"{by}: void the answer first, then this question."}
+    if reworded:
+        return {"summary": f"{by}: void the answer first to reword the question, or ask a new one."}
     asked = when(record)
     if asked is None or not certainly_before(*answered, *asked):
         return {}
@@ -113,7 +132,31 @@ def answered_question_stands(record: models.Model) -> dict[str, str]:
     }
 
 
-RULES = (confirmed_session_stands, answered_question_stands)
+def answering_provider_stays(record: models.Model) -> dict[str, str]:
+    """A provider whose answers stand stays commissioned: voiding its commissioning would
+    leave answers from an agency that is no provider of the case (and shut its staff out of
+    the case, and of their own answers)."""
+    if not isinstance(record, ProviderAssignment) or record.voided_at is None:
+        return {}
+    if _saved(record) is None:
+        return {}
+    others = ProviderAssignment.objects.filter(
+        case_id=record.case_id, agency_id=record.agency_id, voided_at__isnull=True
+    ).exclude(pk=record.pk)
+    if others.exists():
+        return {}  # still commissioned by another assignment
+    answers = QuestionAnswer.objects.filter(
+        case_id=record.case_id, agency_id=record.agency_id, voided_at__isnull=True
+    ).count()
+    if not answers:
+        return {}
+    return {
+        "void_reason": f"{record.agency} has {answers} answer{'s' if answers > 1 else ''} to "
+        "questions on this case that still stand: void them first, then this commissioning."
+    }
+
+
+RULES = (confirmed_session_stands, answered_question_stands, answering_provider_stays)
 
 
 def register() -> None:

@@ -14,7 +14,7 @@ summary pick it up; the query count does not change.
 
 A list may offer each row an action (`LoopList.action`: "Confirm the session" on a session
 not confirmed) when the viewer may take it: the same query says whether the viewer may
-change each row's case (`referrals.access.changeable_case_ids`) and which agency's record
+confirm sessions on each row's case (`referrals.access.confirming_case_ids`) and which agency's record
 waits (`LoopList.by_agency`), so deciding asks nothing more of the database.
 """
 
@@ -93,7 +93,7 @@ def _awaiting_outcome_items(today: dt.date) -> QuerySet:
 def _confirm_action(user: User, row: LoopRow) -> RowAction | None:
     """ "Confirm the session" when the viewer may (`access.can_confirm_listed_session`)."""
     if not access.can_confirm_listed_session(
-        user, case_changeable=row.case_changeable, session_agency_id=row.by_agency_id
+        user, case_confirmable=row.case_confirmable, session_agency_id=row.by_agency_id
     ):
         return None
     return RowAction(
@@ -202,7 +202,7 @@ class LoopRow:
     days: int
     detail: str
     by_agency_id: int | None = None  # LoopList.by_agency
-    case_changeable: bool = False  # whether the viewer may change the case
+    case_confirmable: bool = False  # whether the viewer may confirm sessions on the case
     action: RowAction | None = None  # LoopList.action, for the viewer
 
 
@@ -244,7 +244,7 @@ COLUMNS = (
     "loop_on",
     "loop_detail",
     "loop_by_agency_id",
-    "loop_changeable",
+    "loop_confirmable",
 )
 
 
@@ -277,18 +277,18 @@ def _items_sql(today: dt.date, case_ids) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _changeable_sql(user: User) -> tuple[str, list]:
-    """A row's `loop_changeable` column: 1 when `user` may change the row's case
-    (`access.changeable_case_ids`), else 0."""
-    case_ids = access.changeable_case_ids(user)
+def _confirmable_sql(user: User) -> tuple[str, list]:
+    """A row's `loop_confirmable` column: 1 when `user` may confirm sessions on the row's case
+    (`access.confirming_case_ids`), else 0."""
+    case_ids = access.confirming_case_ids(user)
     if case_ids is None:
-        return "1 AS loop_changeable", []
+        return "1 AS loop_confirmable", []
     try:
         sql, params = case_ids.query.sql_with_params()
     except EmptyResultSet:  # no case at all
-        return "0 AS loop_changeable", []
+        return "0 AS loop_confirmable", []
     return (
-        f"CASE WHEN r.loop_case_id IN ({sql}) THEN 1 ELSE 0 END AS loop_changeable",
+        f"CASE WHEN r.loop_case_id IN ({sql}) THEN 1 ELSE 0 END AS loop_confirmable",
         list(params),
     )
 
@@ -309,7 +309,7 @@ def read_loops(
     if agency:
         where.append("loop_agency_id = %s")
         where_params.append(agency)
-    changeable, changeable_params = _changeable_sql(user)
+    confirmable, confirmable_params = _confirmable_sql(user)
     names = "u.first_name, u.last_name, u.username"
     sql = (
         "WITH loops AS ("
@@ -317,7 +317,7 @@ def read_loops(
         f"  JOIN referrals_user ou ON ou.id = l.loop_owner_id{scope}) "
         f"SELECT 'count' AS part, g.loop_key, g.n, NULL AS loop_item_id, NULL AS case_reference, "
         f"g.loop_owner_id, {names}, g.loop_agency_id, a.name, NULL AS loop_on, NULL AS loop_detail, "
-        "NULL AS loop_by_agency_id, NULL AS loop_changeable "
+        "NULL AS loop_by_agency_id, NULL AS loop_confirmable "
         "FROM (SELECT loop_key, loop_owner_id, loop_agency_id, COUNT(*) AS n FROM loops "
         "      GROUP BY loop_key, loop_owner_id, loop_agency_id) AS g "
         "JOIN referrals_user u ON u.id = g.loop_owner_id "
@@ -325,7 +325,7 @@ def read_loops(
         "UNION ALL "
         "SELECT 'row', r.loop_key, NULL, r.loop_item_id, c.reference, "
         f"r.loop_owner_id, {names}, r.loop_agency_id, a.name, r.loop_on, r.loop_detail, "
-        f"r.loop_by_agency_id, {changeable} "
+        f"r.loop_by_agency_id, {confirmable} "
         "FROM (SELECT loops.*, ROW_NUMBER() OVER ("
         "        PARTITION BY loop_key ORDER BY loop_on, loop_case_id, loop_item_id) AS rn "
         "      FROM loops" + (f" WHERE {' AND '.join(where)}" if where else "") + ") AS r "
@@ -335,7 +335,7 @@ def read_loops(
         "WHERE r.rn <= %s"
     )
     with connection.cursor() as cursor:  # history-safe: a read
-        params = [*params, *changeable_params, *where_params, LOOP_LIMIT]
+        params = [*params, *confirmable_params, *where_params, LOOP_LIMIT]
         cursor.execute(sql, params)  # history-safe: a read
         values = [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     groups = [v for v in values if v["part"] == "count"]
@@ -356,7 +356,7 @@ def read_loops(
             days=(today - since).days,
             detail=v["loop_detail"] or "",
             by_agency_id=v["loop_by_agency_id"],
-            case_changeable=bool(v["loop_changeable"]),
+            case_confirmable=bool(v["loop_confirmable"]),
         )
         if (action := specs[v["loop_key"]].action) is not None:
             row = replace(row, action=action(user, row))

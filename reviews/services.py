@@ -202,7 +202,18 @@ def assign_provider(
     require_late_reason: bool = True,
     **fields,
 ) -> ProviderAssignment:
-    """`sessions_planned` None: not known. `commissioned_by`: how the provider was asked."""
+    """`sessions_planned` None: not known. `commissioned_by`: how the provider was asked.
+    Only an intervention provider is commissioned (the form offers no other; an import in
+    another agency's name is refused here): commissioning makes the agency part of the case
+    as its provider, who answers questions and whose sessions others confirm."""
+    agency = fields.get("agency")
+    if agency is not None and agency.kind != Agency.Kind.INTERVENTION_PROVIDER:
+        raise ValidationError(
+            {
+                "agency": f"{agency} is not an intervention provider: only an intervention "
+                "provider can be commissioned."
+            }
+        )
     assignment = _record(
         ProviderAssignment(
             sessions_planned=sessions_planned,

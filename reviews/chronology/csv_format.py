@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from casereview import spreadsheets
 from casereview.records import save_record
@@ -519,6 +520,7 @@ def _check_cases(
         existing_entries = entries_for_case(case, include_void=True) if case else []
         errors.extend(_impossible_orders(case_rows, existing_entries))
         errors.extend(_loose_loops(case_rows, case, existing_entries))
+        errors.extend(_commissioned_non_providers(case_rows))
     return errors, refused
 
 
@@ -656,18 +658,50 @@ def import_chronology(
     return result
 
 
+def _kind_for(name: str) -> str:
+    """The kind of a new agency an import names: the first kind whose label is in its name
+    ("Northshire Intervention Provider" is an intervention provider), else other."""
+    key = name.casefold()
+    return next(
+        (k for k, label in Agency.Kind.choices if label.casefold() in key), Agency.Kind.OTHER
+    )
+
+
 def _agency(name: str, cache: dict, user: User, reason: str) -> Agency:
     key = name.casefold()
     if key not in cache:
         agency = Agency.objects.filter(name__iexact=name).first()
         if agency is None:
-            kind = next(
-                (k for k, label in Agency.Kind.choices if label.casefold() in key),
-                Agency.Kind.OTHER,
-            )
-            agency = save_record(Agency(name=name, kind=kind), user=user, reason=reason)
+            agency = save_record(Agency(name=name, kind=_kind_for(name)), user=user, reason=reason)
         cache[key] = agency
     return cache[key]
+
+
+def _commissioned_non_providers(case_rows: list[Row]) -> list[str]:
+    """An `ip_assigned` row commissions its agency as the case's intervention provider, so that
+    agency must be one (`services.assign_provider`): an agency already known by its kind, a new
+    one by its name (`_kind_for`). Refused at its line, before anything is written."""
+    names = {r.agency for r in case_rows if r.entry_type == EntryType.IP_ASSIGNED}
+    if not names:
+        return []
+    named = Q()
+    for name in names:  # a few per case: one query for all of them
+        named |= Q(name__iexact=name)
+    known = {
+        name.casefold(): kind
+        for name, kind in Agency.objects.filter(named).values_list("name", "kind")
+    }
+    errors = []
+    for row in case_rows:
+        if row.entry_type != EntryType.IP_ASSIGNED:
+            continue
+        kind = known.get(row.agency.casefold()) or _kind_for(row.agency)
+        if kind != Agency.Kind.INTERVENTION_PROVIDER:
+            errors.append(
+                f"{_where(row, 'agency')}: an ip_assigned commissions an intervention "
+                f"provider, and {row.agency} is not one"
+            )
+    return errors
 
 
 class _Writer:

@@ -21,7 +21,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from casereview.web import NotFound
 from referrals import access
 from referrals.models import User
 from referrals.views import case_url, record_form_page
@@ -38,7 +37,7 @@ GET_POST = require_http_methods(["GET", "POST"])
 def session_confirm(request, reference, pk):
     case = access.get_case_for_user(request, reference, write=True)
     if not access.can_confirm_sessions(request.user, case):
-        raise NotFound("No case found")
+        raise access.refused(request, case, "No case found")
     session = access.get_record_for_user(
         InterventionSession,
         case,
@@ -48,7 +47,7 @@ def session_confirm(request, reference, pk):
         status=InterventionSession.Status.HELD,
     )
     if not access.can_confirm_session(request.user, session):
-        raise NotFound("No such session")
+        raise access.refused(request, case, "No such session")
     form = ConfirmSessionForm(request.POST or None)
     return record_form_page(
         request,
@@ -75,7 +74,7 @@ def session_confirm(request, reference, pk):
 def question_new(request, reference):
     case = access.get_case_for_user(request, reference, write=True)
     if not access.can_ask_provider(request.user, case):
-        raise NotFound("No case found")
+        raise access.refused(request, case, "No case found")
     if not access.has_provider(case):
         # No one to ask: said so, instead of a form whose question no one could answer.
         return render(
@@ -125,7 +124,7 @@ def _answering_agency(user: User, case):
 def question_answer(request, reference, pk):
     case = access.get_case_for_user(request, reference)
     if not access.can_answer_questions(request.user, case):
-        raise NotFound("No case found")
+        raise access.refused(request, case, "No case found")
     question = access.get_record_for_user(
         ProviderQuestion, case, pk, request.user, voided_at__isnull=True
     )

@@ -144,7 +144,7 @@ def test_negative_counts_are_refused(case, caseworker):
         services.assign_provider(
             case=case,
             user=caseworker,
-            agency=caseworker.agency,
+            agency=factories.agency("Brightpath Mentoring", "intervention_provider"),
             occurred_on=D(2019, 11, 1),
             logged_on=D(2019, 11, 1),
             summary="x",

@@ -270,3 +270,103 @@ def test_an_import_cannot_answer_or_confirm_in_the_wrong_agencys_name(importer):
     ), errors
     assert not any("line 7" in e for e in errors), errors
     assert not Case.objects.filter(reference="CR-L-1").exists()
+
+
+# ---------------------------------------------------------------- a second round of probes
+
+
+def test_the_provider_that_answered_stays_commissioned(client, loops):
+    """Police (on the case, not the provider) cannot void the commissioning of the provider
+    whose answer stands: the answer would come from no provider, and the provider's staff
+    would be shut out of their own answer."""
+    assignment = loops["case"].providerassignment_records.get()
+    page = _text(_void(client, loops["officer"], assignment).content.decode())
+    assert (
+        "Brightpath Mentoring has 1 answer to questions on this case that still stand: "
+        "void them first, then this commissioning."
+    ) in page
+    assignment.refresh_from_db()
+    assert not assignment.is_void
+    assert _void(client, loops["provider"], loops["answer"]).status_code == 302
+    assignment.refresh_from_db()
+    assert _void(client, loops["caseworker"], assignment).status_code == 302
+
+
+def test_only_an_intervention_provider_is_commissioned(client, loops):
+    with pytest.raises(ValidationError, match="Northshire Police is not an intervention provider"):
+        services.assign_provider(
+            case=loops["case"],
+            user=loops["officer"],
+            agency=loops["police"],
+            occurred_on=D(2020, 2, 25),
+            logged_on=D(2020, 2, 25),
+            summary="Police commission themselves",
+            require_late_reason=False,
+        )
+    # Nor through the case's upload, in the uploader's own agency's name.
+    case = loops["case"]
+    rows = (
+        "case_ref,subject,agency,entry_type,occurred_on,logged_on,summary,source\n"
+        f"{case.reference},,Northshire Police,ip_assigned,2020-02-25,2020-02-25,Ourselves,\n"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(loops["officer"])
+    page = client.post(
+        reverse("reviews:case-import", args=[case.reference]),
+        {"file": SimpleUploadedFile("ours.csv", rows.encode(), content_type="text/csv")},
+    ).content.decode()
+    assert (
+        "ours.csv: line 2, column agency: an ip_assigned commissions an intervention provider, "
+        "and Northshire Police is not one"
+    ) in _text(page).replace("&#x27;", "'")
+    assert case.providerassignment_records.count() == 1
+
+
+def test_what_was_confirmed_or_answered_is_not_rewritten_under_it(client, loops):
+    first, answered = loops["sessions"][0], loops["answered"]
+    with pytest.raises(ValidationError, match="void that confirmation first to change what it"):
+        intake.update_record(
+            first,
+            user=loops["caseworker"],
+            changes={"summary": "Session did not really happen"},
+            reason="Rewrite",
+        )
+    with pytest.raises(ValidationError, match="void the answer first to reword the question"):
+        intake.update_record(
+            answered,
+            user=loops["caseworker"],
+            changes={"summary": "Has Morgan stopped attending?"},
+            reason="Reword",
+        )
+    # The question's due date and an unconfirmed session's summary still change.
+    intake.update_record(
+        loops["sessions"][1],
+        user=loops["caseworker"],
+        changes={"summary": "Mentoring session 2 (typo fixed)"},
+        reason="Typo",
+    )
+
+
+def test_a_second_providers_staff_cannot_confirm_the_firsts_sessions(client, loops):
+    second = factories.agency("Eastgate Mentoring", "intervention_provider")
+    services.assign_provider(
+        case=loops["case"],
+        user=loops["caseworker"],
+        agency=second,
+        occurred_on=D(2020, 2, 25),
+        logged_on=D(2020, 2, 25),
+        summary="Second provider",
+        sessions_planned=2,
+        require_late_reason=False,
+    )
+    supervisor = factories.user("eastgate", role="supervisor", agency_=second)
+    session = loops["sessions"][1]
+    url = reverse("reviews:session-confirm", args=[loops["case"].reference, session.pk])
+    client.force_login(supervisor)
+    assert (
+        url
+        not in client.get(reverse("reviews:case", args=[loops["case"].reference])).content.decode()
+    )
+    assert client.get(url).status_code == 404
+    assert AccessLog.objects.filter(user=supervisor, outcome="refused", detail=url).exists()

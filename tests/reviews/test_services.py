@@ -30,7 +30,7 @@ def commissioned(case, caseworker):
     return services.assign_provider(
         case=case,
         user=caseworker,
-        agency=caseworker.agency,
+        agency=factories.agency("Brightpath Mentoring", "intervention_provider"),
         occurred_on=D(2015, 2, 20),
         logged_on=D(2015, 2, 20),
         summary="Commissioned",
