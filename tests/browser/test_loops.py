@@ -84,10 +84,17 @@ def test_police_ask_the_provider_answers_on_a_phone_and_the_timeline_shows_it(
     page.get_by_role("link", name="Answer Northshire Police’s question").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     axe(page)
+    answer_url = page.url
     page.get_by_label("Your answer").fill("Three sessions remain; the next is on Tuesday.")
     submit(page, "Send answer")
     expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # An old link to the answered question: what was answered, and back to the list.
+    page.goto(answer_url)
+    expect(page.locator("main")).to_contain_text("Three sessions remain; the next is on Tuesday.")
+    expect(page.get_by_role("link", name="Back to your cases").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    axe(page)
 
     # Back at a desk, the timeline carries the question, the answer and the confirmation.
     page.context.clear_cookies()
@@ -99,4 +106,20 @@ def test_police_ask_the_provider_answers_on_a_phone_and_the_timeline_shows_it(
     expect(chronology).to_contain_text("Three sessions remain; the next is on Tuesday.")
     expect(chronology).to_contain_text("Session confirmed")
     expect(page.locator("svg.app-drawing a.tl-held-confirmed")).to_have_count(1)
+    axe(page)
+
+
+def test_a_question_needs_a_provider_to_answer_it(live_server, page, axe, make_user):
+    council = factories.agency("Northshire County Council")
+    caseworker = make_user(username="caseworker", agency=council)
+    case = factories.case(owner=caseworker, reference="CR-2026-00418")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, caseworker)
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    expect(page.get_by_role("link", name="Ask the intervention provider a question")).to_have_count(
+        0
+    )
+    page.goto(f"{live_server.url}/cases/{case.reference}/questions/new/")
+    expect(page.locator("main")).to_contain_text("No intervention provider is commissioned")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     axe(page)
